@@ -1,0 +1,54 @@
+# The two commands: `make demo` and `make test`. Everything else supports them.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DEBUG ?= 1
+DEMO_DB ?= sqlite:///amends.sqlite3
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: demo test install lint typecheck test-sqlite test-postgres test-redis bench-intake messages clean
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	DATABASE_URL=$(DEMO_DB) $(BIN)/amends migrate --noinput
+	DATABASE_URL=$(DEMO_DB) $(BIN)/amends demo_data
+	@DATABASE_URL=$(DEMO_DB) bash scripts/serve-demo.sh
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy amends bench
+
+# Unit, API and browser tests on SQLite (database queue), then on PostgreSQL, then the Redis queue.
+test: lint typecheck test-sqlite test-postgres test-redis
+
+test-sqlite: install
+	DATABASE_URL=sqlite:///test-amends.sqlite3 $(BIN)/pytest -q -p no:cacheprovider
+
+test-postgres: install
+	DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider
+
+test-redis: install
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest -q -p no:cacheprovider -m redis
+
+bench-intake: install
+	$(BIN)/python -m bench.intake
+
+messages: install
+	cd amends && ../$(BIN)/amends makemessages --all --no-obsolete --ignore 'static/*' && ../$(BIN)/amends compilemessages
+
+clean:
+	rm -rf $(VENV) staticfiles *.sqlite3* .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,1 @@
+"""Amends: a service recovery platform."""

@@ -1,0 +1,122 @@
+"""Every read of recovery cases, behind the permission gate: a user sees only their teams' cases."""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import F, Q, QuerySet
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from amends.core.errors import DomainError, ErrorCode, NotFound
+from amends.core.models import User
+
+from .enums import OPEN_STATUSES
+from .models import Case, CaseEvent
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    cases = Case.objects.select_related("customer", "location", "team", "owner")
+    if user.sees_all_teams:
+        return cases
+    return cases.filter(Q(team_id__in=team_ids_of(user)) | Q(owner=user))
+
+
+def team_ids_of(user: User) -> list[int]:
+    return list(user.teams.values_list("id", flat=True))
+
+
+def case_get_for_user(*, user: User, case_id: int) -> Case:
+    case = cases_visible_to(user).filter(pk=case_id).first()
+    if case is None:
+        raise NotFound(_("There is no case %(id)s, or you may not see it.") % {"id": case_id})
+    return case
+
+
+def case_timeline(case: Case) -> QuerySet[CaseEvent]:
+    return case.events.select_related("actor").order_by("created_at", "id")
+
+
+# Keyset pagination on (due_at, id): open cases always have a due time; resolved ones sort last by id.
+@dataclass(frozen=True)
+class Page:
+    items: list[Case]
+    next_cursor: str | None
+
+
+def encode_cursor(case: Case) -> str:
+    raw = json.dumps([case.due_at.isoformat() if case.due_at else None, case.pk])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime | None, int]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        due_raw, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        due = parse_datetime(due_raw) if due_raw is not None else None
+        if not isinstance(pk, int) or (due_raw is not None and due is None):
+            raise ValueError
+        return due, pk
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
+        raise DomainError(ErrorCode.INVALID_CURSOR, _("The cursor is not valid."), field="cursor") from exc
+
+
+def paginate_by_due(cases: QuerySet[Case], *, cursor: str | None, limit: int) -> Page:
+    cases = cases.order_by(F("due_at").asc(nulls_last=True), "id")
+    if cursor:
+        due, pk = decode_cursor(cursor)
+        if due is None:
+            cases = cases.filter(due_at__isnull=True, id__gt=pk)
+        else:
+            cases = cases.filter(Q(due_at__gt=due) | Q(due_at=due, id__gt=pk) | Q(due_at__isnull=True))
+    # Open cases first by due time; cases without a due time (resolved) after them.
+    rows = list(cases[: limit + 1])
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(items=rows, next_cursor=encode_cursor(rows[-1]) if has_more and rows else None)
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    status: str | None = None
+    owner: str | None = None
+    team: str | None = None
+    severity: str | None = None
+    category: str | None = None
+
+
+def cases_filtered(user: User, filters: CaseFilters) -> QuerySet[Case]:
+    cases = cases_visible_to(user)
+    if filters.status == "open":
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    elif filters.status:
+        cases = cases.filter(status=filters.status)
+    if filters.owner:
+        cases = cases.filter(owner__username=filters.owner)
+    if filters.team:
+        cases = cases.filter(team__slug=filters.team)
+    if filters.severity:
+        cases = cases.filter(severity=filters.severity)
+    if filters.category:
+        cases = cases.filter(category=filters.category)
+    return cases
+
+
+INBOX_VIEWS = ("mine", "team", "unassigned")
+
+
+def inbox_cases(user: User, *, view: str, filters: CaseFilters) -> QuerySet[Case]:
+    """The agent inbox: open cases that are mine, my teams', or nobody's yet."""
+    cases = cases_filtered(user, filters)
+    if not filters.status:
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    if view == "mine":
+        return cases.filter(owner=user)
+    if view == "unassigned":
+        return cases.filter(owner__isnull=True)
+    team_ids = team_ids_of(user)
+    if team_ids or not user.sees_all_teams:
+        cases = cases.filter(team_id__in=team_ids)
+    return cases

@@ -1,0 +1,169 @@
+"""Every write to a recovery case. Each change writes a typed timeline event."""
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from amends.core.errors import DomainError, ErrorCode
+from amends.core.models import User
+from amends.customers.models import Customer
+from amends.intake.detection import more_severe
+from amends.intake.models import Feedback
+
+from . import sla
+from .enums import OPEN_STATUSES, CaseStatus, EventKind, Severity
+from .models import Case, CaseEvent
+from .tasks import case_opened_alert_task
+
+SUMMARY_LENGTH = 120
+MAX_NOTE_LENGTH = 10_000
+MAX_CATEGORY_LENGTH = 100
+
+
+def log_case_event(*, case: Case, kind: EventKind, actor: User | None = None, **data: object) -> CaseEvent:
+    return CaseEvent.objects.create(case=case, kind=kind, actor=actor, data=data, created_at=timezone.now())
+
+
+def summarise(feedback: Feedback) -> str:
+    text = " ".join(feedback.text.split())
+    if text:
+        return text if len(text) <= SUMMARY_LENGTH else text[: SUMMARY_LENGTH - 1] + "…"
+    scores = [
+        f"{name.upper()} {value}"
+        for name in ("nps", "csat", "ces")
+        if (value := getattr(feedback, name)) is not None
+    ]
+    return ", ".join(scores)
+
+
+def _refresh_due(case: Case) -> None:
+    case.due_at = sla.next_deadline(
+        status=case.status,
+        first_response_at=case.first_response_at,
+        first_response_due_at=case.first_response_due_at,
+        resolution_due_at=case.resolution_due_at,
+    )
+
+
+@transaction.atomic
+def case_open_or_attach(*, feedback: Feedback, severity: Severity) -> Case:
+    """Attach the feedback to the customer's open case, or open one; a new case alerts its team."""
+    # Lock the customer so that two failures arriving at once cannot open two cases.
+    Customer.objects.select_for_update().filter(pk=feedback.customer_id).first()
+    case = (
+        Case.objects.filter(customer_id=feedback.customer_id, status__in=OPEN_STATUSES).order_by("id").first()
+    )
+    if case is not None:
+        feedback.case = case
+        feedback.save(update_fields=["case"])
+        log_case_event(case=case, kind=EventKind.FEEDBACK_ADDED, feedback_id=feedback.pk)
+        raised = more_severe(case.severity, severity)
+        if raised != case.severity:
+            log_case_event(case=case, kind=EventKind.SEVERITY_RAISED, **{"from": case.severity, "to": raised})
+            case.severity = raised
+            case.save(update_fields=["severity", "updated_at"])
+        return case
+
+    now = timezone.now()
+    case = Case(
+        customer_id=feedback.customer_id,
+        location=feedback.location,
+        team=feedback.location.team,
+        severity=severity,
+        summary=summarise(feedback),
+        created_at=now,
+        first_response_due_at=sla.first_response_due(now, settings.AMENDS_FIRST_RESPONSE_MINUTES),
+        resolution_due_at=sla.resolution_due(now, settings.AMENDS_RESOLUTION_MINUTES),
+    )
+    _refresh_due(case)
+    case.save()
+    feedback.case = case
+    feedback.save(update_fields=["case"])
+    log_case_event(case=case, kind=EventKind.OPENED, feedback_id=feedback.pk)
+    case_id = case.pk
+    transaction.on_commit(lambda: case_opened_alert_task.enqueue(case_id))
+    return case
+
+
+def _require_open(case: Case) -> None:
+    if case.status not in OPEN_STATUSES:
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION, _("This case is already resolved."), field="status", status=409
+        )
+
+
+@transaction.atomic
+def case_take_ownership(*, case: Case, by: User) -> Case:
+    """The agent says "I will fix this for you": they own it, and that is the first response."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _require_open(case)
+    if case.owner_id == by.pk:
+        return case
+    previous = case.owner.username if case.owner else None
+    case.owner = by
+    log_case_event(
+        case=case, kind=EventKind.OWNER_ASSIGNED, actor=by, owner=by.username, previous_owner=previous
+    )
+    if case.status == CaseStatus.NEW:
+        case.status = CaseStatus.ACKNOWLEDGED
+        log_case_event(
+            case=case, kind=EventKind.STATUS_CHANGED, actor=by, **{"from": "new", "to": case.status}
+        )
+    if case.first_response_at is None:
+        case.first_response_at = timezone.now()
+    _refresh_due(case)
+    case.save()
+    return case
+
+
+@transaction.atomic
+def case_add_note(*, case: Case, body: str, by: User) -> CaseEvent:
+    body = body.strip()
+    if not body:
+        raise DomainError(ErrorCode.MISSING_FIELD, _("Write a note first."), field="body")
+    if len(body) > MAX_NOTE_LENGTH:
+        raise DomainError(
+            ErrorCode.TOO_LONG,
+            _("A note can be at most %(n)d characters.") % {"n": MAX_NOTE_LENGTH},
+            field="body",
+        )
+    event = log_case_event(case=case, kind=EventKind.NOTE_ADDED, actor=by, body=body)
+    Case.objects.filter(pk=case.pk).update(updated_at=event.created_at)
+    return event
+
+
+@transaction.atomic
+def case_resolve(*, case: Case, category: str, resolution: str, by: User) -> Case:
+    category, resolution = category.strip(), resolution.strip()
+    if not category:
+        raise DomainError(ErrorCode.MISSING_FIELD, _("Choose the root-cause category."), field="category")
+    if len(category) > MAX_CATEGORY_LENGTH:
+        raise DomainError(ErrorCode.TOO_LONG, _("The category is too long."), field="category")
+    if not resolution:
+        raise DomainError(
+            ErrorCode.MISSING_FIELD, _("Describe how the problem was fixed."), field="resolution"
+        )
+    if len(resolution) > MAX_NOTE_LENGTH:
+        raise DomainError(ErrorCode.TOO_LONG, _("The resolution is too long."), field="resolution")
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    _require_open(case)
+    now = timezone.now()
+    previous = case.status
+    case.status, case.category, case.resolution, case.resolved_at = (
+        CaseStatus.RESOLVED,
+        category,
+        resolution,
+        now,
+    )
+    if case.owner_id is None:
+        case.owner = by
+    if case.first_response_at is None:
+        case.first_response_at = now
+    _refresh_due(case)
+    case.save()
+    log_case_event(
+        case=case, kind=EventKind.STATUS_CHANGED, actor=by, **{"from": previous, "to": case.status}
+    )
+    log_case_event(case=case, kind=EventKind.RESOLVED, actor=by, category=category, resolution=resolution)
+    return case

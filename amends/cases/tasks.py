@@ -1,0 +1,63 @@
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from amends.notifications.transports.email import send_email
+
+from .enums import EventKind
+from .models import Case, CaseEvent
+
+
+@task()
+def case_opened_alert_task(case_id: int) -> int:
+    """Tell the case's team by email that a new recovery case is waiting; returns how many were told.
+
+    Idempotent: the case is claimed with a conditional update, so a retry or a second worker sends nothing twice.
+    A failed send rolls the claim back, so a retry can try again.
+    """
+    with transaction.atomic():
+        claimed = Case.objects.filter(pk=case_id, alert_sent_at__isnull=True).update(
+            alert_sent_at=timezone.now()
+        )
+        if not claimed:
+            return 0
+        case = Case.objects.select_related("team", "customer", "location").get(pk=case_id)
+        if case.team is None:
+            return 0
+        recipients: dict[str, str] = {
+            member.email: member.language or settings.LANGUAGE_CODE
+            for member in case.team.members.filter(is_active=True).exclude(email="")
+        }
+        if case.team.email:
+            recipients.setdefault(case.team.email, settings.LANGUAGE_CODE)
+        for email, language in sorted(recipients.items()):
+            with translation.override(language):
+                send_email(to=[email], **_alert_message(case))
+        CaseEvent.objects.create(
+            case=case,
+            kind=EventKind.ALERT_SENT,
+            data={"recipients": len(recipients)},
+            created_at=timezone.now(),
+        )
+        return len(recipients)
+
+
+def _alert_message(case: Case) -> dict[str, str]:
+    subject = _("New recovery case #%(id)s at %(location)s") % {"id": case.pk, "location": case.location.name}
+    link = settings.AMENDS_BASE_URL.rstrip("/") + reverse("web:case", args=[case.pk])
+    body = "\n".join(
+        [
+            _("A customer needs us: %(customer)s.") % {"customer": case.customer},
+            _("Severity: %(severity)s") % {"severity": case.get_severity_display()},
+            _("First response due: %(due)s UTC")
+            % {"due": case.first_response_due_at.strftime("%Y-%m-%d %H:%M")},
+            "",
+            case.summary,
+            "",
+            _("Take it: %(link)s") % {"link": link},
+        ]
+    )
+    return {"subject": subject, "body": body}

@@ -1,0 +1,32 @@
+"""The one NinjaAPI: a router per app, bearer-token auth, error bodies with stable codes."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+
+from amends.cases.api import router as cases_router
+from amends.core.api import router as locations_router
+from amends.core.apikit import BearerToken, install_error_handlers
+from amends.core.errors import NotFound
+from amends.customers.api import router as interactions_router
+from amends.intake.api import router as feedback_router
+
+api = NinjaAPI(
+    title="Amends API",
+    version="1",
+    description="Service recovery: feedback in, recovery cases out. See API.md for the conventions.",
+    auth=BearerToken(),
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+install_error_handlers(api)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    error = NotFound()
+    return api.create_response(request, error.as_dict(), status=404)
+
+
+for router in (locations_router, interactions_router, feedback_router, cases_router):
+    api.add_router("/v1", router)

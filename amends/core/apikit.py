@@ -1,0 +1,145 @@
+"""What every API router shares: bearer auth, the error body, idempotent creation, id cursors."""
+
+import base64
+import binascii
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+from pydantic import ConfigDict
+
+from .errors import DomainError, ErrorCode
+from .idempotency import Outcome, run_idempotent
+from .models import User
+from .services import api_token_authenticate
+
+
+class StrictSchema(Schema):
+    """Input schemas refuse fields they do not know."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+    field: str | None
+
+
+ERRORS_READ = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS_WRITE = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+def api_user(request: HttpRequest) -> User:
+    user = request.auth  # type: ignore[attr-defined]
+    assert isinstance(user, User)
+    return user
+
+
+def idempotent_create(
+    request: HttpRequest, *, scope: str, payload: Any, action: Callable[[], Outcome]
+) -> Outcome:
+    return run_idempotent(
+        user=api_user(request),
+        scope=scope,
+        key=request.headers.get("Idempotency-Key"),
+        payload=payload,
+        action=action,
+    )
+
+
+def encode_id_cursor(pk: int) -> str:
+    return base64.urlsafe_b64encode(str(pk).encode()).decode().rstrip("=")
+
+
+def decode_id_cursor(cursor: str) -> int:
+    try:
+        return int(base64.urlsafe_b64decode((cursor + "=" * (-len(cursor) % 4)).encode()).decode())
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise DomainError(ErrorCode.INVALID_CURSOR, _("The cursor is not valid."), field="cursor") from exc
+
+
+# Pydantic's error types, mapped onto our stable codes.
+PYDANTIC_CODES = {
+    "extra_forbidden": ErrorCode.UNKNOWN_FIELD,
+    "missing": ErrorCode.MISSING_FIELD,
+    "greater_than": ErrorCode.OUT_OF_RANGE,
+    "greater_than_equal": ErrorCode.OUT_OF_RANGE,
+    "less_than": ErrorCode.OUT_OF_RANGE,
+    "less_than_equal": ErrorCode.OUT_OF_RANGE,
+    "string_too_long": ErrorCode.TOO_LONG,
+    "too_long": ErrorCode.TOO_LONG,
+    "json_invalid": ErrorCode.INVALID_JSON,
+}
+LOCATION_PREFIXES = ("body", "query", "path", "header")
+
+
+def _error(
+    api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, field: str | None = None
+):
+    return api.create_response(request, {"code": code, "message": message, "field": field}, status=status)
+
+
+def _field_path(loc: list[Any]) -> str | None:
+    parts = [str(part) for part in loc]
+    if parts and parts[0] in LOCATION_PREFIXES:
+        parts = parts[1:]
+        if parts and parts[0] == "payload":  # the name of every endpoint's body parameter
+            parts = parts[1:]
+    return ".".join(parts) or None
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(DomainError)
+    def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+        return _error(api, request, exc.status, exc.code, exc.message, exc.field)
+
+    @api.exception_handler(ValidationError)
+    def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+        first = exc.errors[0] if exc.errors else {}
+        code = PYDANTIC_CODES.get(first.get("type", ""), ErrorCode.INVALID_VALUE)
+        field = _field_path(first.get("loc", []))
+        if code == ErrorCode.UNKNOWN_FIELD:
+            message = _("Unknown field: %(field)s.") % {"field": field}
+        elif code == ErrorCode.MISSING_FIELD:
+            message = _("This field is required: %(field)s.") % {"field": field}
+        else:
+            message = f"{field}: {first.get('msg', _('Invalid value.'))}" if field else first.get("msg", "")
+        status = 400 if code == ErrorCode.INVALID_JSON else 422
+        return _error(api, request, status, code, message, field)
+
+    @api.exception_handler(AuthenticationError)
+    def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        response = _error(
+            api,
+            request,
+            401,
+            ErrorCode.UNAUTHORIZED,
+            _("Send a valid API token: Authorization: Bearer <token>."),
+        )
+        response["WWW-Authenticate"] = "Bearer"
+        return response
+
+    @api.exception_handler(HttpError)
+    def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.status_code == 400:
+            return _error(api, request, 400, ErrorCode.INVALID_JSON, _("The request body is not valid JSON."))
+        codes = {
+            401: ErrorCode.UNAUTHORIZED,
+            403: ErrorCode.FORBIDDEN,
+            404: ErrorCode.NOT_FOUND,
+            429: ErrorCode.RATE_LIMITED,
+        }
+        return _error(api, request, exc.status_code, codes.get(exc.status_code, "http_error"), str(exc))

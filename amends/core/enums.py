@@ -1,0 +1,19 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """A user's role is the Django group of the same name."""
+
+    AGENT = "agent", _("Agent")  # handles cases of their teams
+    SUPERVISOR = "supervisor", _("Supervisor")  # oversees teams, higher spending limit, manages touchpoints
+    ADMIN = "admin", _("Admin")  # configures the whole business, sees every team
+
+
+class Language(models.TextChoices):
+    EN = "en", _("English")
+    NL = "nl", _("Dutch")
+    DE = "de", _("German")
+    IT = "it", _("Italian")
+    FR = "fr", _("French")
+    ES = "es", _("Spanish")

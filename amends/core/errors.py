@@ -1,0 +1,56 @@
+"""Domain errors with stable codes, turned into `{"code", "message", "field"}` bodies by the API."""
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    INVALID_JSON = "invalid_json"  # the body is not JSON
+    UNKNOWN_FIELD = "unknown_field"  # a field the endpoint does not know
+    MISSING_FIELD = "missing_field"  # a required field is absent
+    INVALID_VALUE = "invalid_value"  # a field has the wrong type or format
+    OUT_OF_RANGE = "out_of_range"  # a number outside its allowed range
+    TOO_LONG = "too_long"  # a text longer than allowed
+    UNAUTHORIZED = "unauthorized"  # no or wrong credentials
+    FORBIDDEN = "forbidden"  # authenticated, but not allowed to do this
+    NOT_FOUND = "not_found"  # no such object (or not visible to this user)
+    UNKNOWN_LOCATION = "unknown_location"  # the location code does not exist
+    UNKNOWN_CUSTOMER = "unknown_customer"  # the customer external id does not exist
+    UNKNOWN_INTERACTION = "unknown_interaction"  # the interaction external id does not exist
+    UNKNOWN_USER = "unknown_user"  # no user with that username
+    UNKNOWN_TEAM = "unknown_team"  # no team with that slug
+    DUPLICATE = "duplicate"  # an object with that key already exists
+    INVALID_CURSOR = "invalid_cursor"  # the pagination cursor is malformed
+    INVALID_TRANSITION = "invalid_transition"  # the case cannot move to that status now
+    IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"  # same key, different request body
+    RATE_LIMITED = "rate_limited"  # too many requests
+
+
+class DomainError(Exception):
+    """A refusal a user can act on. Services raise it; interfaces render it."""
+
+    status = 400
+
+    def __init__(self, code: ErrorCode, message: str, *, field: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        if status is not None:
+            self.status = status
+
+    def as_dict(self) -> dict:
+        return {"code": str(self.code), "message": self.message, "field": self.field}
+
+
+class NotFound(DomainError):
+    status = 404
+
+    def __init__(self, message: str = "Not found.", *, code: ErrorCode = ErrorCode.NOT_FOUND, field=None):
+        super().__init__(code, message, field=field)
+
+
+class Forbidden(DomainError):
+    status = 403
+
+    def __init__(self, message: str = "You are not allowed to do this."):
+        super().__init__(ErrorCode.FORBIDDEN, message)

@@ -1,0 +1,70 @@
+from datetime import UTC, datetime
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from ninja import Schema
+from pydantic import Field, field_validator
+
+from amends.core.apikit import StrictSchema
+from amends.core.enums import Language
+
+from .services import CustomerData
+
+
+def require_offset(value: datetime | None) -> datetime | None:
+    """Times must carry their offset; they are kept in UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("give the time with its UTC offset, e.g. 2026-11-22T10:00:00+01:00")
+    return value.astimezone(UTC)
+
+
+class CustomerIn(StrictSchema):
+    external_id: str = Field(min_length=1, max_length=128)
+    name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=40)
+    language: Language | None = None
+    segment: str | None = Field(default=None, max_length=40)
+
+    @field_validator("email")
+    @classmethod
+    def valid_email(cls, value: str | None) -> str | None:
+        if value:
+            try:
+                validate_email(value)
+            except DjangoValidationError as exc:
+                raise ValueError("not a valid email address") from exc
+        return value
+
+    def as_data(self) -> CustomerData:
+        return CustomerData(
+            external_id=self.external_id,
+            name=self.name,
+            email=self.email,
+            phone=self.phone,
+            language=self.language.value if self.language else None,
+            segment=self.segment,
+        )
+
+
+class InteractionIn(StrictSchema):
+    external_id: str = Field(min_length=1, max_length=128)
+    customer: CustomerIn
+    location: str = Field(min_length=1, max_length=64, description="The location code.")
+    kind: str = Field(min_length=1, max_length=40, description="order, stay, flight, delivery, ...")
+    occurred_at: datetime
+    attributes: dict = Field(default_factory=dict)
+
+    _offset = field_validator("occurred_at")(require_offset)
+
+
+class InteractionOut(Schema):
+    id: int
+    external_id: str
+    customer: str
+    location: str
+    kind: str
+    occurred_at: datetime
+    attributes: dict

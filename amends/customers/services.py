@@ -1,0 +1,77 @@
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from amends.core.errors import DomainError, ErrorCode
+from amends.core.models import Location
+
+from .models import Customer, Interaction
+
+
+@dataclass(frozen=True)
+class CustomerData:
+    external_id: str
+    name: str | None = None
+    email: str | None = None
+    phone: str | None = None
+    language: str | None = None
+    segment: str | None = None
+
+
+def customer_upsert(data: CustomerData) -> Customer:
+    """Create the customer when new; update the fields given when known (by external id)."""
+    given = {
+        field: value
+        for field in ("name", "email", "phone", "language", "segment")
+        if (value := getattr(data, field)) is not None
+    }
+    customer, created = Customer.objects.get_or_create(external_id=data.external_id, defaults=given)
+    if not created:
+        changed = [field for field, value in given.items() if getattr(customer, field) != value]
+        if changed:
+            for field in changed:
+                setattr(customer, field, given[field])
+            customer.save(update_fields=[*changed, "updated_at"])
+    return customer
+
+
+def location_by_code(code: str, *, field: str = "location") -> Location:
+    location = Location.objects.select_related("team").filter(code=code).first()
+    if location is None:
+        raise DomainError(
+            ErrorCode.UNKNOWN_LOCATION,
+            _("There is no location with the code %(code)s.") % {"code": code},
+            field=field,
+            status=422,
+        )
+    return location
+
+
+@transaction.atomic
+def interaction_record(
+    *,
+    external_id: str,
+    customer: CustomerData,
+    location_code: str,
+    kind: str,
+    occurred_at: datetime,
+    attributes: dict,
+) -> Interaction:
+    if Interaction.objects.filter(external_id=external_id).exists():
+        raise DomainError(
+            ErrorCode.DUPLICATE,
+            _("An interaction with the external id %(id)s already exists.") % {"id": external_id},
+            field="external_id",
+            status=409,
+        )
+    location = location_by_code(location_code)
+    return Interaction.objects.create(
+        external_id=external_id,
+        customer=customer_upsert(customer),
+        location=location,
+        kind=kind,
+        occurred_at=occurred_at,
+        attributes=attributes,
+    )

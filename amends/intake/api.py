@@ -1,0 +1,71 @@
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Router
+
+from amends.cases.models import Case
+from amends.core.apikit import ERRORS_READ, ERRORS_WRITE, api_user, idempotent_create
+
+from .detection import Scores
+from .models import Feedback
+from .schemas import FeedbackCreated, FeedbackIn, FeedbackOut
+from .selectors import feedback_get_for_user
+from .services import FeedbackInput, feedback_submit
+
+router = Router(tags=["feedback"])
+
+
+def case_brief(case: Case | None) -> dict | None:
+    if case is None:
+        return None
+    return {
+        "id": case.pk,
+        "status": case.status,
+        "first_response_due_at": case.first_response_due_at.isoformat(),
+    }
+
+
+@router.post("/feedback", response={201: FeedbackCreated, **ERRORS_WRITE})
+def create_feedback(request: HttpRequest, payload: FeedbackIn):
+    """Store a survey answer or complaint. A negative one opens a recovery case, or joins the customer's open case.
+
+    Negative means NPS <= 6, CSAT <= 2, CES >= 5, or any complaint.
+    """
+
+    def action() -> tuple[int, dict]:
+        feedback, case = feedback_submit(
+            FeedbackInput(
+                customer=payload.customer.as_data(),
+                location_code=payload.location,
+                channel=payload.channel,
+                kind=payload.kind,
+                scores=Scores(**payload.scores.dict()),
+                text=payload.text,
+                occurred_at=payload.occurred_at or timezone.now(),
+                interaction_external_id=payload.interaction,
+                language=payload.language.value if payload.language else None,
+            )
+        )
+        return 201, {"id": feedback.pk, "case": case_brief(case)}
+
+    return idempotent_create(request, scope="feedback.create", payload=payload.dict(), action=action)
+
+
+@router.get("/feedback/{feedback_id}", response={200: FeedbackOut, **ERRORS_READ})
+def get_feedback(request: HttpRequest, feedback_id: int):
+    feedback: Feedback = feedback_get_for_user(user=api_user(request), feedback_id=feedback_id)
+    return {
+        "id": feedback.pk,
+        "customer": feedback.customer.external_id,
+        "location": feedback.location.code,
+        "interaction": feedback.interaction.external_id if feedback.interaction else None,
+        "channel": feedback.channel,
+        "kind": feedback.kind,
+        "scores": {"csat": feedback.csat, "nps": feedback.nps, "ces": feedback.ces},
+        "text": feedback.text,
+        "language": feedback.language,
+        "negative": feedback.is_negative,
+        "occurred_at": feedback.occurred_at,
+        "received_at": feedback.received_at,
+        "case": case_brief(feedback.case),
+        "text_sense": None,
+    }

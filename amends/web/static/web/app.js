@@ -1,0 +1,36 @@
+// Live SLA countdowns: every <time data-due> shows the time left (or overdue) and colours itself.
+(function () {
+  "use strict";
+  const SOON_MS = 15 * 60 * 1000;
+
+  function format(ms) {
+    const total = Math.floor(Math.abs(ms) / 1000);
+    const days = Math.floor(total / 86400);
+    const hours = Math.floor((total % 86400) / 3600);
+    const minutes = Math.floor((total % 3600) / 60);
+    const seconds = total % 60;
+    const pad = (n) => String(n).padStart(2, "0");
+    if (days > 0) return days + "d " + pad(hours) + ":" + pad(minutes);
+    return pad(hours) + ":" + pad(minutes) + ":" + pad(seconds);
+  }
+
+  function tick() {
+    const body = document.body;
+    const left = body.dataset.i18nLeft || "%(time)s left";
+    const overdue = body.dataset.i18nOverdue || "%(time)s overdue";
+    const now = Date.now();
+    document.querySelectorAll("time[data-due]").forEach(function (el) {
+      const due = Date.parse(el.dataset.due);
+      if (Number.isNaN(due)) return;
+      const ms = due - now;
+      if (!el.title) el.title = el.textContent.trim();
+      el.textContent = (ms >= 0 ? left : overdue).replace("%(time)s", format(ms));
+      el.classList.toggle("overdue", ms < 0);
+      el.classList.toggle("soon", ms >= 0 && ms < SOON_MS);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", tick);
+  document.addEventListener("htmx:afterSwap", tick);
+  setInterval(tick, 1000);
+})();

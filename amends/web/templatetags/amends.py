@@ -1,0 +1,20 @@
+from django import template
+
+from amends.cases.enums import CaseStatus
+
+from ..forms import CATEGORY_CHOICES
+
+register = template.Library()
+
+
+@register.filter
+def status_label(value: str) -> str:
+    try:
+        return str(CaseStatus(value).label)
+    except ValueError:
+        return value
+
+
+@register.filter
+def category_label(value: str) -> str:
+    return str(dict(CATEGORY_CHOICES).get(value, value))

@@ -1,0 +1,157 @@
+"""Agent pages: thin views that parse input, call one service or selector, and render."""
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from amends.cases.selectors import (
+    INBOX_VIEWS,
+    CaseFilters,
+    case_get_for_user,
+    case_timeline,
+    inbox_cases,
+    paginate_by_due,
+)
+from amends.cases.services import case_add_note, case_resolve, case_take_ownership
+from amends.core.errors import DomainError
+from amends.core.models import User
+
+from .forms import InboxFilterForm, LanguageForm, NoteForm, ResolveForm
+
+
+def current_user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    form = InboxFilterForm(request.GET)
+    form.is_valid()
+    data = form.cleaned_data if form.is_valid() else {}
+    view = data.get("view") or "team"
+    if view not in INBOX_VIEWS:
+        view = "team"
+    filters = CaseFilters(status=data.get("status") or None, severity=data.get("severity") or None)
+    user = current_user(request)
+    page = paginate_by_due(
+        inbox_cases(user, view=view, filters=filters),
+        cursor=data.get("cursor") or None,
+        limit=settings.AMENDS_PAGE_SIZE,
+    )
+    context = {"form": form, "view": view, "page": page, "views": _inbox_tabs(), "query": _query(data, view)}
+    if request.htmx and data.get("cursor"):  # type: ignore[attr-defined]
+        return render(request, "web/_inbox_rows.html", context)
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "web/_inbox_list.html", context)
+    return render(request, "web/inbox.html", context)
+
+
+def _inbox_tabs() -> list[tuple[str, str]]:
+    return [("mine", _("My cases")), ("team", _("Team")), ("unassigned", _("Unassigned"))]
+
+
+def _query(data: dict, view: str) -> str:
+    params = {"view": view, "status": data.get("status") or "", "severity": data.get("severity") or ""}
+    return urlencode({key: value for key, value in params.items() if value})
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    return _render_case(request, case_id, NoteForm(), ResolveForm())
+
+
+def _render_case(
+    request: HttpRequest, case_id: int, note_form: NoteForm, resolve_form: ResolveForm, status: int = 200
+) -> HttpResponse:
+    case = case_get_for_user(user=current_user(request), case_id=case_id)
+    context = {
+        "case": case,
+        "timeline": case_timeline(case),
+        "feedback": case.feedback.select_related("interaction").order_by("occurred_at"),
+        "other_cases": case.customer.cases.exclude(pk=case.pk).order_by("-created_at")[:10],
+        "note_form": note_form,
+        "resolve_form": resolve_form,
+    }
+    return render(request, "web/case.html", context, status=status)
+
+
+@login_required
+@require_POST
+def case_take(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = current_user(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+    try:
+        case_take_ownership(case=case, by=user)
+        messages.success(request, _("You own this case now."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("web:case", case_id=case_id)
+
+
+@login_required
+@require_POST
+def case_note(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = current_user(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            case_add_note(case=case, body=form.cleaned_data["body"], by=user)
+            messages.success(request, _("Note added."))
+            return redirect("web:case", case_id=case_id)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+    return _render_case(request, case_id, form, ResolveForm(), status=422)
+
+
+@login_required
+@require_POST
+def case_resolve_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = current_user(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            case_resolve(
+                case=case,
+                category=form.cleaned_data["category"],
+                resolution=form.cleaned_data["resolution"],
+                by=user,
+            )
+            messages.success(request, _("Case resolved. Thank you for making it right."))
+            return redirect("web:case", case_id=case_id)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+    return _render_case(request, case_id, NoteForm(), form, status=422)
+
+
+@login_required
+@require_POST
+def language_update(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    form = LanguageForm(request.POST)
+    if form.is_valid():
+        user.language = form.cleaned_data["language"]
+        user.save(update_fields=["language"])
+    next_url = request.POST.get("next") or reverse("web:inbox")
+    if not next_url.startswith("/") or next_url.startswith("//"):
+        next_url = reverse("web:inbox")
+    response = HttpResponseRedirect(next_url)
+    response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
+    return response
+
+
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")

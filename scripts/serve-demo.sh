@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Serve the demo: the web server and the task worker side by side; Ctrl-C stops both.
+set -euo pipefail
+BIN=.venv/bin
+"$BIN/amends" db_worker --no-startup-delay --interval 0.5 &
+WORKER=$!
+trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
+echo
+echo "Amends is running on http://127.0.0.1:8000"
+echo "Log in as agent / supervisor / admin, password: amends-demo"
+echo "API token for curl: run '$BIN/amends api_token create admin' in another terminal."
+echo
+"$BIN/amends" runserver 127.0.0.1:8000
