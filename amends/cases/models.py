@@ -18,9 +18,7 @@ class Case(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_cases"
     )
     status = models.CharField(_("status"), max_length=24, choices=CaseStatus.choices, default=CaseStatus.NEW)
-    severity = models.CharField(
-        _("severity"), max_length=12, choices=Severity.choices, default=Severity.MEDIUM
-    )
+    severity = models.CharField(_("severity"), max_length=12, choices=Severity.choices, default=Severity.MEDIUM)
     category = models.CharField(_("category"), max_length=100, blank=True)
     summary = models.CharField(_("summary"), max_length=200, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)

@@ -21,8 +21,9 @@ MAX_NOTE_LENGTH = 10_000
 MAX_CATEGORY_LENGTH = 100
 
 
-def log_case_event(*, case: Case, kind: EventKind, actor: User | None = None, **data: object) -> CaseEvent:
-    return CaseEvent.objects.create(case=case, kind=kind, actor=actor, data=data, created_at=timezone.now())
+def log_case_event(*, case: Case, kind: EventKind, actor: User | None = None, data: dict | None = None) -> CaseEvent:
+    """Append to the case's timeline; EventKind documents which keys `data` holds for each kind."""
+    return CaseEvent.objects.create(case=case, kind=kind, actor=actor, data=data or {}, created_at=timezone.now())
 
 
 def summarise(feedback: Feedback) -> str:
@@ -30,9 +31,7 @@ def summarise(feedback: Feedback) -> str:
     if text:
         return text if len(text) <= SUMMARY_LENGTH else text[: SUMMARY_LENGTH - 1] + "…"
     scores = [
-        f"{name.upper()} {value}"
-        for name in ("nps", "csat", "ces")
-        if (value := getattr(feedback, name)) is not None
+        f"{name.upper()} {value}" for name in ("nps", "csat", "ces") if (value := getattr(feedback, name)) is not None
     ]
     return ", ".join(scores)
 
@@ -51,16 +50,14 @@ def case_open_or_attach(*, feedback: Feedback, severity: Severity) -> Case:
     """Attach the feedback to the customer's open case, or open one; a new case alerts its team."""
     # Lock the customer so that two failures arriving at once cannot open two cases.
     Customer.objects.select_for_update().filter(pk=feedback.customer_id).first()
-    case = (
-        Case.objects.filter(customer_id=feedback.customer_id, status__in=OPEN_STATUSES).order_by("id").first()
-    )
+    case = Case.objects.filter(customer_id=feedback.customer_id, status__in=OPEN_STATUSES).order_by("id").first()
     if case is not None:
         feedback.case = case
         feedback.save(update_fields=["case"])
-        log_case_event(case=case, kind=EventKind.FEEDBACK_ADDED, feedback_id=feedback.pk)
+        log_case_event(case=case, kind=EventKind.FEEDBACK_ADDED, data={"feedback_id": feedback.pk})
         raised = more_severe(case.severity, severity)
         if raised != case.severity:
-            log_case_event(case=case, kind=EventKind.SEVERITY_RAISED, **{"from": case.severity, "to": raised})
+            log_case_event(case=case, kind=EventKind.SEVERITY_RAISED, data={"from": case.severity, "to": raised})
             case.severity = raised
             case.save(update_fields=["severity", "updated_at"])
         return case
@@ -80,7 +77,7 @@ def case_open_or_attach(*, feedback: Feedback, severity: Severity) -> Case:
     case.save()
     feedback.case = case
     feedback.save(update_fields=["case"])
-    log_case_event(case=case, kind=EventKind.OPENED, feedback_id=feedback.pk)
+    log_case_event(case=case, kind=EventKind.OPENED, data={"feedback_id": feedback.pk})
     case_id = case.pk
     transaction.on_commit(lambda: case_opened_alert_task.enqueue(case_id))
     return case
@@ -88,9 +85,7 @@ def case_open_or_attach(*, feedback: Feedback, severity: Severity) -> Case:
 
 def _require_open(case: Case) -> None:
     if case.status not in OPEN_STATUSES:
-        raise DomainError(
-            ErrorCode.INVALID_TRANSITION, _("This case is already resolved."), field="status", status=409
-        )
+        raise DomainError(ErrorCode.INVALID_TRANSITION, _("This case is already resolved."), field="status", status=409)
 
 
 @transaction.atomic
@@ -103,13 +98,11 @@ def case_take_ownership(*, case: Case, by: User) -> Case:
     previous = case.owner.username if case.owner else None
     case.owner = by
     log_case_event(
-        case=case, kind=EventKind.OWNER_ASSIGNED, actor=by, owner=by.username, previous_owner=previous
+        case=case, kind=EventKind.OWNER_ASSIGNED, actor=by, data={"owner": by.username, "previous_owner": previous}
     )
     if case.status == CaseStatus.NEW:
         case.status = CaseStatus.ACKNOWLEDGED
-        log_case_event(
-            case=case, kind=EventKind.STATUS_CHANGED, actor=by, **{"from": "new", "to": case.status}
-        )
+        log_case_event(case=case, kind=EventKind.STATUS_CHANGED, actor=by, data={"from": "new", "to": case.status})
     if case.first_response_at is None:
         case.first_response_at = timezone.now()
     _refresh_due(case)
@@ -128,7 +121,7 @@ def case_add_note(*, case: Case, body: str, by: User) -> CaseEvent:
             _("A note can be at most %(n)d characters.") % {"n": MAX_NOTE_LENGTH},
             field="body",
         )
-    event = log_case_event(case=case, kind=EventKind.NOTE_ADDED, actor=by, body=body)
+    event = log_case_event(case=case, kind=EventKind.NOTE_ADDED, actor=by, data={"body": body})
     Case.objects.filter(pk=case.pk).update(updated_at=event.created_at)
     return event
 
@@ -141,9 +134,7 @@ def case_resolve(*, case: Case, category: str, resolution: str, by: User) -> Cas
     if len(category) > MAX_CATEGORY_LENGTH:
         raise DomainError(ErrorCode.TOO_LONG, _("The category is too long."), field="category")
     if not resolution:
-        raise DomainError(
-            ErrorCode.MISSING_FIELD, _("Describe how the problem was fixed."), field="resolution"
-        )
+        raise DomainError(ErrorCode.MISSING_FIELD, _("Describe how the problem was fixed."), field="resolution")
     if len(resolution) > MAX_NOTE_LENGTH:
         raise DomainError(ErrorCode.TOO_LONG, _("The resolution is too long."), field="resolution")
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -162,8 +153,6 @@ def case_resolve(*, case: Case, category: str, resolution: str, by: User) -> Cas
         case.first_response_at = now
     _refresh_due(case)
     case.save()
-    log_case_event(
-        case=case, kind=EventKind.STATUS_CHANGED, actor=by, **{"from": previous, "to": case.status}
-    )
-    log_case_event(case=case, kind=EventKind.RESOLVED, actor=by, category=category, resolution=resolution)
+    log_case_event(case=case, kind=EventKind.STATUS_CHANGED, actor=by, data={"from": previous, "to": case.status})
+    log_case_event(case=case, kind=EventKind.RESOLVED, actor=by, data={"category": category, "resolution": resolution})
     return case

@@ -19,9 +19,7 @@ def case_opened_alert_task(case_id: int) -> int:
     A failed send rolls the claim back, so a retry can try again.
     """
     with transaction.atomic():
-        claimed = Case.objects.filter(pk=case_id, alert_sent_at__isnull=True).update(
-            alert_sent_at=timezone.now()
-        )
+        claimed = Case.objects.filter(pk=case_id, alert_sent_at__isnull=True).update(alert_sent_at=timezone.now())
         if not claimed:
             return 0
         case = Case.objects.select_related("team", "customer", "location").get(pk=case_id)
@@ -52,8 +50,7 @@ def _alert_message(case: Case) -> dict[str, str]:
         [
             _("A customer needs us: %(customer)s.") % {"customer": case.customer},
             _("Severity: %(severity)s") % {"severity": case.get_severity_display()},
-            _("First response due: %(due)s UTC")
-            % {"due": case.first_response_due_at.strftime("%Y-%m-%d %H:%M")},
+            _("First response due: %(due)s UTC") % {"due": case.first_response_due_at.strftime("%Y-%m-%d %H:%M")},
             "",
             case.summary,
             "",

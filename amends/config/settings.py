@@ -26,10 +26,8 @@ def database_from_url(url: str) -> dict:
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         path = unquote(parsed.path)
-        if url.startswith("sqlite:////"):
-            name = path  # absolute path
-        else:
-            name = path.lstrip("/") or "amends.sqlite3"
+        # sqlite:////abs/path is absolute; sqlite:///rel/path is relative to the working directory.
+        name = path if url.startswith("sqlite:////") else (path.lstrip("/") or "amends.sqlite3")
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": name,
@@ -54,9 +52,7 @@ def database_from_url(url: str) -> dict:
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": options,
         }
-    raise ImproperlyConfigured(
-        f"DATABASE_URL must start with sqlite:// or postgres://, not {parsed.scheme!r}"
-    )
+    raise ImproperlyConfigured(f"DATABASE_URL must start with sqlite:// or postgres://, not {parsed.scheme!r}")
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -180,9 +176,7 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = 10
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Amends <amends@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -48,9 +48,7 @@ def api_user(request: HttpRequest) -> User:
     return user
 
 
-def idempotent_create(
-    request: HttpRequest, *, scope: str, payload: Any, action: Callable[[], Outcome]
-) -> Outcome:
+def idempotent_create(request: HttpRequest, *, scope: str, payload: Any, action: Callable[[], Outcome]) -> Outcome:
     return run_idempotent(
         user=api_user(request),
         scope=scope,
@@ -86,9 +84,7 @@ PYDANTIC_CODES = {
 LOCATION_PREFIXES = ("body", "query", "path", "header")
 
 
-def _error(
-    api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, field: str | None = None
-):
+def _error(api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, field: str | None = None):
     return api.create_response(request, {"code": code, "message": message, "field": field}, status=status)
 
 

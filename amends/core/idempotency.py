@@ -26,9 +26,7 @@ def run_idempotent(
         with transaction.atomic():
             return action()
     if len(key) > MAX_KEY_LENGTH:
-        raise DomainError(
-            ErrorCode.INVALID_VALUE, _("The Idempotency-Key is too long."), field="Idempotency-Key"
-        )
+        raise DomainError(ErrorCode.INVALID_VALUE, _("The Idempotency-Key is too long."), field="Idempotency-Key")
     fingerprint = request_fingerprint(payload)
     existing = IdempotencyRecord.objects.filter(user=user, scope=scope, key=key).first()
     if existing is not None:

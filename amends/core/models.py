@@ -12,9 +12,7 @@ from .enums import Language, Role
 class Team(models.Model):
     slug = models.SlugField(_("slug"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
-    email = models.EmailField(
-        _("team email"), blank=True, help_text=_("Alerts go here as well as to members.")
-    )
+    email = models.EmailField(_("team email"), blank=True, help_text=_("Alerts go here as well as to members."))
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
 
     class Meta:
@@ -98,6 +96,9 @@ class IdempotencyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotency_unique_key"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"
 
 
 class Location(models.Model):

@@ -11,9 +11,7 @@ class LocationIn(StrictSchema):
     name: str = Field(min_length=1, max_length=200)
     country: str = Field(min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$")
     timezone: str = Field(default="UTC", max_length=64)
-    team: str | None = Field(
-        default=None, max_length=64, description="Slug of the team that handles its cases."
-    )
+    team: str | None = Field(default=None, max_length=64, description="Slug of the team that handles its cases.")
 
     @field_validator("timezone")
     @classmethod

@@ -1,3 +1,4 @@
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.contrib.auth.models import Group, Permission
@@ -46,8 +47,8 @@ def user_create(
     username: str,
     password: str | None,
     role: Role,
-    teams: list[Team] = (),
-    email: str = "",  # type: ignore[assignment]
+    teams: Sequence[Team] = (),
+    email: str = "",
     first_name: str = "",
     last_name: str = "",
     language: str = "",
@@ -95,9 +96,7 @@ def api_token_authenticate(raw: str) -> User | None:
     return token.user
 
 
-def location_create(
-    *, code: str, name: str, country: str, timezone_name: str, team: Team | None = None
-) -> Location:
+def location_create(*, code: str, name: str, country: str, timezone_name: str, team: Team | None = None) -> Location:
     if Location.objects.filter(code=code).exists():
         raise DomainError(
             ErrorCode.DUPLICATE,
@@ -105,6 +104,4 @@ def location_create(
             field="code",
             status=409,
         )
-    return Location.objects.create(
-        code=code, name=name, country=country.upper(), timezone=timezone_name, team=team
-    )
+    return Location.objects.create(code=code, name=name, country=country.upper(), timezone=timezone_name, team=team)

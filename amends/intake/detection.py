@@ -32,9 +32,7 @@ def is_negative(kind: str, scores: Scores) -> bool:
 def severity_for(kind: str, scores: Scores, segment: str = "") -> Severity:
     """Very unhappy answers are high; a VIP customer's failure is one step more serious."""
     very_unhappy = (
-        (scores.nps is not None and scores.nps <= 2)
-        or scores.csat == 1
-        or (scores.ces is not None and scores.ces >= 7)
+        (scores.nps is not None and scores.nps <= 2) or scores.csat == 1 or (scores.ces is not None and scores.ces >= 7)
     )
     severity = Severity.HIGH if very_unhappy else Severity.MEDIUM
     if kind == FeedbackKind.SURVEY and not very_unhappy and scores.nps is not None and scores.nps >= 5:

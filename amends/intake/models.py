@@ -15,9 +15,7 @@ class Feedback(models.Model):
     interaction = models.ForeignKey(
         Interaction, on_delete=models.SET_NULL, null=True, blank=True, related_name="feedback"
     )
-    case = models.ForeignKey(
-        "cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="feedback"
-    )
+    case = models.ForeignKey("cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="feedback")
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     kind = models.CharField(_("kind"), max_length=20, choices=FeedbackKind.choices)
     csat = models.PositiveSmallIntegerField(_("CSAT"), null=True, blank=True)

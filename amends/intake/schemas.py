@@ -24,12 +24,8 @@ class FeedbackIn(StrictSchema):
     kind: FeedbackKind
     scores: ScoresIn = Field(default_factory=ScoresIn)
     text: str = Field(default="", max_length=settings.AMENDS_MAX_TEXT_LENGTH)
-    language: Language | None = Field(
-        default=None, description="The text's language; default the customer's."
-    )
-    interaction: str | None = Field(
-        default=None, max_length=128, description="The interaction's external id."
-    )
+    language: Language | None = Field(default=None, description="The text's language; default the customer's.")
+    interaction: str | None = Field(default=None, max_length=128, description="The interaction's external id.")
     occurred_at: datetime | None = Field(default=None, description="When it happened; default now.")
 
     _offset = field_validator("occurred_at")(require_offset)
@@ -60,6 +56,4 @@ class FeedbackOut(Schema):
     occurred_at: datetime
     received_at: datetime
     case: CaseBrief | None
-    text_sense: dict | None = Field(
-        description="Language, sentiment and category once analysed (detect issue)."
-    )
+    text_sense: dict | None = Field(description="Language, sentiment and category once analysed (detect issue).")

@@ -10,9 +10,7 @@ from .models import Feedback
 def feedback_get_for_user(*, user: User, feedback_id: int) -> Feedback:
     """A user sees feedback given at their teams' locations, or attached to a case they may see."""
     feedback = (
-        Feedback.objects.select_related("customer", "location", "interaction", "case")
-        .filter(pk=feedback_id)
-        .first()
+        Feedback.objects.select_related("customer", "location", "interaction", "case").filter(pk=feedback_id).first()
     )
     visible = feedback is not None and (
         user.sees_all_teams

@@ -38,8 +38,7 @@ def feedback_submit(data: FeedbackInput) -> tuple[Feedback, Case | None]:
         if interaction is None:
             raise DomainError(
                 ErrorCode.UNKNOWN_INTERACTION,
-                _("There is no interaction with the external id %(id)s.")
-                % {"id": data.interaction_external_id},
+                _("There is no interaction with the external id %(id)s.") % {"id": data.interaction_external_id},
                 field="interaction",
                 status=422,
             )
@@ -60,7 +59,5 @@ def feedback_submit(data: FeedbackInput) -> tuple[Feedback, Case | None]:
     )
     if not negative:
         return feedback, None
-    case = case_open_or_attach(
-        feedback=feedback, severity=severity_for(data.kind, data.scores, customer.segment)
-    )
+    case = case_open_or_attach(feedback=feedback, severity=severity_for(data.kind, data.scores, customer.segment))
     return feedback, case

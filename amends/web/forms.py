@@ -11,15 +11,13 @@ class InboxFilterForm(forms.Form):
         choices=[("mine", _("My cases")), ("team", _("Team")), ("unassigned", _("Unassigned"))],
         required=False,
     )
-    status = forms.ChoiceField(choices=[("", _("Open"))] + list(CaseStatus.choices), required=False)
-    severity = forms.ChoiceField(choices=[("", _("Any severity"))] + list(Severity.choices), required=False)
+    status = forms.ChoiceField(choices=[("", _("Open")), *list(CaseStatus.choices)], required=False)
+    severity = forms.ChoiceField(choices=[("", _("Any severity")), *list(Severity.choices)], required=False)
     cursor = forms.CharField(required=False, max_length=200)
 
 
 class NoteForm(forms.Form):
-    body = forms.CharField(
-        label=_("Note"), max_length=MAX_NOTE_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    body = forms.CharField(label=_("Note"), max_length=MAX_NOTE_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 # The first root-cause categories; the learn issue turns these into a managed taxonomy.
@@ -36,7 +34,7 @@ CATEGORY_CHOICES = [
 
 
 class ResolveForm(forms.Form):
-    category = forms.ChoiceField(label=_("Root cause"), choices=[("", "—")] + CATEGORY_CHOICES)
+    category = forms.ChoiceField(label=_("Root cause"), choices=[("", "—"), *CATEGORY_CHOICES])
     resolution = forms.CharField(
         label=_("How was it fixed?"), max_length=MAX_NOTE_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -50,5 +48,5 @@ class ResolveForm(forms.Form):
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(
-        label=_("Language"), choices=[("", _("Browser's language"))] + list(Language.choices), required=False
+        label=_("Language"), choices=[("", _("Browser's language")), *list(Language.choices)], required=False
     )
