@@ -2,7 +2,7 @@
 # Serve the demo: the web server and the task worker side by side; Ctrl-C stops both.
 set -euo pipefail
 BIN=.venv/bin
-"$BIN/amends" db_worker --no-startup-delay --interval 0.5 &
+"$BIN/amends" worker &
 WORKER=$!
 trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
 echo

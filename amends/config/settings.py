@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "amends.core.middleware.DomainErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "amends.config.urls"
@@ -162,6 +163,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
+    RQ = {"JOB_CLASS": "django_tasks_rq.backend.Job"}  # RQ workers must run django-tasks' job shim
     INSTALLED_APPS.append("django_rq")
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -209,4 +211,5 @@ AMENDS_PAGE_SIZE = 25
 AMENDS_BENCH = env_bool("AMENDS_BENCH", False)
 if AMENDS_BENCH:
     INSTALLED_APPS.append("bench.ceiling")
+    ROOT_URLCONF = "bench.urls"
 AMENDS_BASE_URL = os.environ.get("AMENDS_BASE_URL", "http://127.0.0.1:8000")

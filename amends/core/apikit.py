@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 from pydantic import ConfigDict
@@ -48,14 +48,16 @@ def api_user(request: HttpRequest) -> User:
     return user
 
 
-def idempotent_create(request: HttpRequest, *, scope: str, payload: Any, action: Callable[[], Outcome]) -> Outcome:
-    return run_idempotent(
+def idempotent_create(request: HttpRequest, *, scope: str, payload: Any, action: Callable[[], Outcome]) -> Status:
+    """Run a create action once per Idempotency-Key and answer with its (first) status and body."""
+    status, body = run_idempotent(
         user=api_user(request),
         scope=scope,
         key=request.headers.get("Idempotency-Key"),
         payload=payload,
         action=action,
     )
+    return Status(status, body)
 
 
 def encode_id_cursor(pk: int) -> str:

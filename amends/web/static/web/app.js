@@ -10,7 +10,11 @@
     const minutes = Math.floor((total % 3600) / 60);
     const seconds = total % 60;
     const pad = (n) => String(n).padStart(2, "0");
-    if (days > 0) return days + "d " + pad(hours) + ":" + pad(minutes);
+    if (days > 0) {
+      const lang = document.documentElement.lang || "en";
+      const dayText = new Intl.NumberFormat(lang, { style: "unit", unit: "day", unitDisplay: "narrow" }).format(days);
+      return dayText + " " + pad(hours) + ":" + pad(minutes);
+    }
     return pad(hours) + ":" + pad(minutes) + ":" + pad(seconds);
   }
 

@@ -1,0 +1,1 @@
+"""Benchmarks for the performance targets in DESIGN.md: `make bench-intake` runs bench.intake."""

@@ -1,0 +1,1 @@
+"""The ceiling: a bare Django view inserting one row per request, installed only when AMENDS_BENCH=1."""

@@ -1,0 +1,12 @@
+"""ROOT_URLCONF for benches (settings use it when AMENDS_BENCH=1): the product's URLs plus the ceiling view."""
+
+from django.urls import path
+
+from amends.config.urls import urlpatterns as product_urlpatterns
+
+from .ceiling.views import ceiling
+
+urlpatterns = [
+    path("bench/ceiling", ceiling, name="bench-ceiling"),
+    *product_urlpatterns,
+]

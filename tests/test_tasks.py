@@ -1,0 +1,96 @@
+"""The new-case alert travels through the real queue (database or Redis) to a real SMTP server."""
+
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.utils import translation
+from django.utils.translation import gettext
+
+from amends.cases.models import Case
+from amends.cases.tasks import case_opened_alert_task
+
+from .conftest import ApiClient, Mailbox, World, negative_survey
+
+
+def recipients(mailbox: Mailbox) -> set[str]:
+    return {address for message in mailbox.messages for address in message["To"].split(", ")}
+
+
+def open_case_and_run_worker(api: ApiClient, settings: Any) -> int:
+    case_id = api.post("/feedback", negative_survey()).json()["case"]["id"]
+    call_command("worker", burst=True)
+    return int(case_id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_worker_emails_the_team_when_a_case_opens(
+    api: ApiClient, world: World, smtp_server: Mailbox, settings: Any
+) -> None:
+    if settings.REDIS_URL:
+        pytest.skip("this run uses the Redis queue")
+    case_id = open_case_and_run_worker(api, settings)
+    assert recipients(smtp_server) == {"alice@example.com", "bob@example.com", "amsterdam@example.com"}
+    subjects = {message["To"]: message["Subject"] for message in smtp_server.messages}
+    assert subjects["alice@example.com"] == f"New recovery case #{case_id} at Hotel Amsterdam"
+    assert "charlie@example.com" not in recipients(smtp_server)
+    case = Case.objects.get(pk=case_id)
+    assert case.alert_sent_at is not None
+    assert case.events.filter(kind="alert_sent").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_alert_is_written_in_each_recipients_language(
+    api: ApiClient, world: World, smtp_server: Mailbox, settings: Any
+) -> None:
+    if settings.REDIS_URL:
+        pytest.skip("this run uses the Redis queue")
+    case_id = open_case_and_run_worker(api, settings)
+    german = next(message for message in smtp_server.messages if message["To"] == "bob@example.com")
+    english_subject = f"New recovery case #{case_id} at Hotel Amsterdam"
+    with translation.override("de"):
+        expected = gettext("New recovery case #%(id)s at %(location)s") % {"id": case_id, "location": "Hotel Amsterdam"}
+    assert expected != english_subject
+    assert german["Subject"] == expected
+
+
+@pytest.mark.django_db(transaction=True)
+def test_running_the_alert_twice_sends_nothing_twice(api: ApiClient, world: World, smtp_server: Mailbox) -> None:
+    case_id = api.post("/feedback", negative_survey()).json()["case"]["id"]
+    Case.objects.filter(pk=case_id).update(alert_sent_at=None)
+    smtp_server.messages.clear()
+    assert case_opened_alert_task.call(case_id) == 3
+    assert case_opened_alert_task.call(case_id) == 0
+    assert len(smtp_server.messages) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failed_send_leaves_the_alert_to_be_retried(api: ApiClient, world: World, settings: Any) -> None:
+    from .conftest import free_port
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listens there
+    case_id = api.post("/feedback", negative_survey()).json()["case"]["id"]
+    Case.objects.filter(pk=case_id).update(alert_sent_at=None)
+    with pytest.raises(OSError):
+        case_opened_alert_task.call(case_id)
+    assert Case.objects.get(pk=case_id).alert_sent_at is None
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_the_redis_worker_emails_the_team_when_a_case_opens(
+    api: ApiClient, world: World, smtp_server: Mailbox, settings: Any
+) -> None:
+    import django_rq
+
+    assert settings.TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend"
+    django_rq.get_queue("default").empty()
+    case_id = api.post("/feedback", negative_survey()).json()["case"]["id"]
+    assert django_rq.get_queue("default").count == 1
+    from rq import SimpleWorker
+
+    worker = django_rq.get_worker("default", worker_class=SimpleWorker)
+    worker.work(burst=True)
+    assert recipients(smtp_server) == {"alice@example.com", "bob@example.com", "amsterdam@example.com"}
+    assert Case.objects.get(pk=case_id).events.filter(kind="alert_sent").exists()
