@@ -27,7 +27,8 @@ def database_from_url(url: str) -> dict:
     if parsed.scheme == "sqlite":
         path = unquote(parsed.path)
         # sqlite:////abs/path is absolute; sqlite:///rel/path is relative to the working directory.
-        name = path if url.startswith("sqlite:////") else (path.lstrip("/") or "amends.sqlite3")
+        relative = path.lstrip("/")
+        name = "/" + relative if url.startswith("sqlite:////") else (relative or "amends.sqlite3")
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": name,

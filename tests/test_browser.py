@@ -1,0 +1,109 @@
+"""An agent in a real browser (Debian's Chromium through Playwright): log in, open the inbox, resolve a case."""
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from amends.cases.models import Case
+
+from .conftest import ApiClient, World, negative_survey
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+CHROMIUM = shutil.which("chromium")
+SCREENSHOTS = Path(os.environ.get("AMENDS_SCREENSHOTS", "screenshots-tmp"))
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    if CHROMIUM is None:
+        pytest.fail("Debian's chromium is required for browser tests: apt-get install chromium")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--no-first-run",
+            ],
+        )
+        context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 800})
+        try:
+            yield context.new_page()
+        finally:
+            context.close()
+            browser.close()
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def log_in(page: Any, live_server: Any, username: str, password: str) -> None:
+    page.goto(f"{live_server.url}/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def test_an_agent_logs_in_takes_a_case_and_resolves_it(page: Any, live_server: Any, world: World) -> None:
+    api = ApiClient(world.admin)
+    case_id = api.post("/feedback", negative_survey()).json()["case"]["id"]
+    api.post("/feedback", negative_survey(external_id="c2", kind="complaint", text="Ontbijt was koud."))
+
+    log_in(page, live_server, "alice", "alice-pass-123")
+    row = page.locator(f'tr[data-case="{case_id}"]')
+    row.wait_for()
+    countdown = row.locator("time.countdown")
+    assert "left" in countdown.inner_text()  # the live countdown replaced the static due time
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "inbox.png"), full_page=True)
+
+    row.locator("a").click()
+    page.wait_for_url(f"{live_server.url}/cases/{case_id}/")
+    assert "De kamer was niet schoon" in page.inner_text("main")
+    page.click("text=Take ownership")
+    page.wait_for_selector("text=You own this case now.")
+
+    page.fill("#id_body", "Called Anna; room re-cleaned within the hour.")
+    page.click("text=Add note")
+    page.wait_for_selector("text=Note added.")
+
+    page.click("text=Resolve case")  # nothing chosen yet: the error shows next to the field
+    page.wait_for_selector("#id_category-error")
+    page.select_option("#id_category", "cleanliness")
+    page.fill("#id_resolution", "Room re-cleaned and a dinner voucher offered.")
+    page.click("text=Resolve case")
+    page.wait_for_selector("text=Case resolved.")
+    page.screenshot(path=str(SCREENSHOTS / "case.png"), full_page=True)
+
+    case = Case.objects.get(pk=case_id)
+    assert (case.status, case.owner, case.category) == ("resolved", world.alice, "cleanliness")
+
+
+def test_inbox_filters_update_the_list_without_a_page_load(page: Any, live_server: Any, world: World) -> None:
+    api = ApiClient(world.admin)
+    mild = api.post("/feedback", negative_survey(scores={"nps": 6}, text="")).json()["case"]["id"]
+    severe = api.post("/feedback", negative_survey(external_id="c9", scores={"nps": 0})).json()["case"]["id"]
+    log_in(page, live_server, "alice", "alice-pass-123")
+    page.evaluate("window.__marker = 'same page'")
+    page.select_option("#id_severity", "high")
+    page.wait_for_selector(f'tr[data-case="{mild}"]', state="detached")
+    assert page.locator(f'tr[data-case="{severe}"]').count() == 1
+    assert page.evaluate("window.__marker") == "same page"  # HTMX swapped the list in place
+    assert "severity=high" in page.url  # and the URL can be shared
+
+
+def test_the_inbox_speaks_the_agents_language(page: Any, live_server: Any, world: World) -> None:
+    world.bob.language = "de"
+    world.bob.save()
+    log_in(page, live_server, "bob", "bob-pass-123")
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert "Recovery inbox" not in page.inner_text("main")
