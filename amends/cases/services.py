@@ -45,15 +45,15 @@ def _refresh_due(case: Case) -> None:
     )
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def case_open_or_attach(*, feedback: Feedback, severity: Severity) -> Case:
-    """Attach the feedback to the customer's open case, or open one; a new case alerts its team."""
+    """Save a failure's (unsaved) feedback on the customer's open case, or on a new case that alerts its team."""
     # Lock the customer so that two failures arriving at once cannot open two cases.
     Customer.objects.select_for_update().filter(pk=feedback.customer_id).first()
     case = Case.objects.filter(customer_id=feedback.customer_id, status__in=OPEN_STATUSES).order_by("id").first()
     if case is not None:
         feedback.case = case
-        feedback.save(update_fields=["case"])
+        feedback.save()
         log_case_event(case=case, kind=EventKind.FEEDBACK_ADDED, data={"feedback_id": feedback.pk})
         raised = more_severe(case.severity, severity)
         if raised != case.severity:
@@ -76,7 +76,7 @@ def case_open_or_attach(*, feedback: Feedback, severity: Severity) -> Case:
     _refresh_due(case)
     case.save()
     feedback.case = case
-    feedback.save(update_fields=["case"])
+    feedback.save()
     log_case_event(case=case, kind=EventKind.OPENED, data={"feedback_id": feedback.pk})
     case_id = case.pk
     transaction.on_commit(lambda: case_opened_alert_task.enqueue(case_id))

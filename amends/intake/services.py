@@ -27,7 +27,7 @@ class FeedbackInput:
     language: str | None = None
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def feedback_submit(data: FeedbackInput) -> tuple[Feedback, Case | None]:
     """Store the feedback; a negative answer opens a recovery case or joins the customer's open one."""
     location = location_by_code(data.location_code)
@@ -43,7 +43,7 @@ def feedback_submit(data: FeedbackInput) -> tuple[Feedback, Case | None]:
                 status=422,
             )
     negative = is_negative(data.kind, data.scores)
-    feedback = Feedback.objects.create(
+    feedback = Feedback(
         customer=customer,
         location=location,
         interaction=interaction,
@@ -58,6 +58,7 @@ def feedback_submit(data: FeedbackInput) -> tuple[Feedback, Case | None]:
         occurred_at=data.occurred_at,
     )
     if not negative:
+        feedback.save()
         return feedback, None
     case = case_open_or_attach(feedback=feedback, severity=severity_for(data.kind, data.scores, customer.segment))
     return feedback, case
