@@ -68,6 +68,7 @@ def test_resolving_closes_the_clock_and_a_resolved_case_cannot_be_resolved_again
     assert resolved.resolved_at is not None
     assert resolved.due_at is None
     assert resolved.owner == world.alice  # whoever resolves an unowned case owns it
+    assert resolved.events.filter(kind="owner_assigned").get().data == {"owner": "alice", "previous_owner": None}
     assert resolved.events.filter(kind="resolved").get().data["category"] == "cleanliness"
     with pytest.raises(DomainError) as again:
         case_resolve(case=resolved, category="cleanliness", resolution="Twice", by=world.alice)

@@ -94,3 +94,17 @@ def test_the_redis_worker_emails_the_team_when_a_case_opens(
     worker.work(burst=True)
     assert recipients(smtp_server) == {"alice@example.com", "bob@example.com", "amsterdam@example.com"}
     assert Case.objects.get(pk=case_id).events.filter(kind="alert_sent").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_alert_goes_out_for_a_case_resolved_before_the_worker_ran(
+    api: ApiClient, world: World, smtp_server: Mailbox
+) -> None:
+    from amends.cases.services import case_resolve
+
+    case_id = api.post("/feedback", negative_survey()).json()["case"]["id"]
+    case_resolve(case=Case.objects.get(pk=case_id), category="other", resolution="Solved on the phone", by=world.alice)
+    Case.objects.filter(pk=case_id).update(alert_sent_at=None)
+    smtp_server.messages.clear()
+    assert case_opened_alert_task.call(case_id) == 0
+    assert smtp_server.messages == []

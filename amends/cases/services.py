@@ -149,6 +149,9 @@ def case_resolve(*, case: Case, category: str, resolution: str, by: User) -> Cas
     )
     if case.owner_id is None:
         case.owner = by
+        log_case_event(
+            case=case, kind=EventKind.OWNER_ASSIGNED, actor=by, data={"owner": by.username, "previous_owner": None}
+        )
     if case.first_response_at is None:
         case.first_response_at = now
     _refresh_due(case)

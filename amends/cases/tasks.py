@@ -7,7 +7,7 @@ from django_tasks import task
 
 from amends.notifications.transports.email import send_email
 
-from .enums import EventKind
+from .enums import OPEN_STATUSES, EventKind
 from .models import Case, CaseEvent
 
 
@@ -23,8 +23,8 @@ def case_opened_alert_task(case_id: int) -> int:
         if not claimed:
             return 0
         case = Case.objects.select_related("team", "customer", "location").get(pk=case_id)
-        if case.team is None:
-            return 0
+        if case.team is None or case.status not in OPEN_STATUSES:
+            return 0  # nobody to tell, or already handled: no news for anyone
         recipients: dict[str, str] = {
             member.email: member.language or settings.LANGUAGE_CODE
             for member in case.team.members.filter(is_active=True).exclude(email="")

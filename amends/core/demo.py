@@ -33,7 +33,7 @@ from amends.intake.services import FeedbackInput, feedback_submit
 DEMO_PASSWORD = "amends-demo"
 SEED = 42
 CASE_COUNT = 96
-CALM_SURVEY_SHARE = 0.6  # of the interactions without a failure, how many get a survey answer
+CALM_SURVEY_SHARE = 0.65  # of the interactions without a failure, how many get a survey answer
 DAY = 24 * 60  # minutes
 
 

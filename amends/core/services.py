@@ -2,7 +2,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from django.contrib.auth.models import Group, Permission
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -53,7 +53,7 @@ def user_create(
     last_name: str = "",
     language: str = "",
 ) -> User:
-    roles_ensure()
+    group, _created = Group.objects.get_or_create(name=role.value)
     user = User(
         username=username,
         email=email,
@@ -68,7 +68,7 @@ def user_create(
     else:
         user.set_unusable_password()
     user.save()
-    user.groups.add(Group.objects.get(name=role.value))
+    user.groups.add(group)
     for team in teams:
         team.members.add(user)
     return user
@@ -97,11 +97,16 @@ def api_token_authenticate(raw: str) -> User | None:
 
 
 def location_create(*, code: str, name: str, country: str, timezone_name: str, team: Team | None = None) -> Location:
-    if Location.objects.filter(code=code).exists():
+    try:
+        # The unique code decides, even between two requests at once.
+        with transaction.atomic():
+            return Location.objects.create(
+                code=code, name=name, country=country.upper(), timezone=timezone_name, team=team
+            )
+    except IntegrityError as exc:
         raise DomainError(
             ErrorCode.DUPLICATE,
             _("A location with the code %(code)s already exists.") % {"code": code},
             field="code",
             status=409,
-        )
-    return Location.objects.create(code=code, name=name, country=country.upper(), timezone=timezone_name, team=team)
+        ) from exc

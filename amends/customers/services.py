@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from amends.core.errors import DomainError, ErrorCode
@@ -59,19 +59,22 @@ def interaction_record(
     occurred_at: datetime,
     attributes: dict,
 ) -> Interaction:
-    if Interaction.objects.filter(external_id=external_id).exists():
+    location = location_by_code(location_code)
+    try:
+        # The unique external id decides, even between two requests at once.
+        with transaction.atomic():
+            return Interaction.objects.create(
+                external_id=external_id,
+                customer=customer_upsert(customer),
+                location=location,
+                kind=kind,
+                occurred_at=occurred_at,
+                attributes=attributes,
+            )
+    except IntegrityError as exc:
         raise DomainError(
             ErrorCode.DUPLICATE,
             _("An interaction with the external id %(id)s already exists.") % {"id": external_id},
             field="external_id",
             status=409,
-        )
-    location = location_by_code(location_code)
-    return Interaction.objects.create(
-        external_id=external_id,
-        customer=customer_upsert(customer),
-        location=location,
-        kind=kind,
-        occurred_at=occurred_at,
-        attributes=attributes,
-    )
+        ) from exc

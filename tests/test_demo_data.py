@@ -1,0 +1,100 @@
+from datetime import timedelta
+from io import StringIO
+
+import pytest
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.utils import timezone
+
+from amends.cases import sla
+from amends.cases.enums import OPEN_STATUSES, CaseStatus, EventKind
+from amends.cases.models import Case, CaseEvent
+from amends.cases.selectors import cases_visible_to
+from amends.core.enums import Language
+from amends.core.models import Location, Team, User
+from amends.customers.models import Customer, Interaction
+from amends.intake.models import Feedback
+
+pytestmark = pytest.mark.django_db
+
+COUNTED = (Team, User, Location, Customer, Interaction, Feedback, Case, CaseEvent)
+
+
+def load_demo() -> str:
+    out = StringIO()
+    call_command("demo_data", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def demo_output() -> str:
+    return load_demo()
+
+
+def counts() -> dict[str, int]:
+    return {model.__name__: model._default_manager.count() for model in COUNTED}
+
+
+def test_running_the_command_twice_adds_nothing_the_second_time():
+    load_demo()
+    after_first_run = counts()
+    second_output = load_demo()
+    assert counts() == after_first_run
+    assert "nothing was added" in second_output
+
+
+def test_the_demo_has_feedback_in_six_languages_and_cases_in_every_state(demo_output):
+    assert Customer.objects.count() == 200
+    assert Customer.objects.filter(segment="VIP").exists()
+    assert Interaction.objects.filter(attributes__status="delayed").exists()
+    for language in Language.values:
+        assert Feedback.objects.filter(language=language).exclude(text="").exists(), language
+    negative_share = Feedback.objects.filter(is_negative=True).count() / Feedback.objects.count()
+    assert 0.3 < negative_share < 0.5
+    assert Case.objects.filter(status=CaseStatus.NEW).exists()
+    assert Case.objects.filter(status=CaseStatus.ACKNOWLEDGED, owner__isnull=False).exists()
+    assert CaseEvent.objects.filter(kind=EventKind.NOTE_ADDED).exists()
+    resolved = Case.objects.filter(status=CaseStatus.RESOLVED)
+    assert resolved.exists()
+    assert not resolved.filter(category="").exists()
+
+
+def test_open_cases_are_overdue_due_in_minutes_or_due_in_hours(demo_output):
+    now = timezone.now()
+    open_cases = Case.objects.filter(status__in=OPEN_STATUSES)
+    assert open_cases.filter(due_at__lt=now).exists()
+    assert open_cases.filter(due_at__gt=now, due_at__lt=now + timedelta(hours=1)).exists()
+    assert open_cases.filter(due_at__gt=now + timedelta(hours=2)).exists()
+
+
+def test_backdated_cases_keep_their_sla_deadlines_and_an_ordered_past_timeline(demo_output):
+    now = timezone.now()
+    for case in Case.objects.prefetch_related("events"):
+        assert case.first_response_due_at == sla.first_response_due(
+            case.created_at, settings.AMENDS_FIRST_RESPONSE_MINUTES
+        )
+        assert case.resolution_due_at == sla.resolution_due(case.created_at, settings.AMENDS_RESOLUTION_MINUTES)
+        assert case.due_at == sla.next_deadline(
+            status=case.status,
+            first_response_at=case.first_response_at,
+            first_response_due_at=case.first_response_due_at,
+            resolution_due_at=case.resolution_due_at,
+        )
+        times = [event.created_at for event in sorted(case.events.all(), key=lambda event: event.pk)]
+        assert times[0] == case.created_at
+        assert times == sorted(times)
+        assert times[-1] <= now
+        if case.resolved_at:
+            assert case.first_response_at is not None
+            assert case.created_at <= case.first_response_at <= case.resolved_at <= now
+
+
+def test_the_outsider_sees_no_case_and_the_printed_logins_work(demo_output):
+    assert not cases_visible_to(User.objects.get(username="outsider")).exists()
+    agent = User.objects.get(username="agent")
+    assert cases_visible_to(agent).exists()
+    assert not cases_visible_to(agent).exclude(team__slug="benelux").exclude(owner=agent).exists()
+    for username in ("agent", "supervisor", "admin", "agent.de", "agent.it", "outsider"):
+        assert username in demo_output
+        assert authenticate(username=username, password="amends-demo") is not None
