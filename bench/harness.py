@@ -58,6 +58,9 @@ def bench_env(database_url: str, extra: Mapping[str, str] | None = None) -> dict
             "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])),
         }
     )
+    static_root = Path(tempfile.gettempdir()) / "amends-bench-static"  # empty: keeps WhiteNoise from warning
+    static_root.mkdir(exist_ok=True)
+    env["STATIC_ROOT"] = str(static_root)
     env.pop("REDIS_URL", None)  # the bench measures the default database queue
     if extra:
         env.update(extra)
@@ -133,8 +136,9 @@ def gunicorn(
     workers: int = 2,
     worker_class: str = "sync",
     threads: int = 1,
-    ready_path: str = "/",
+    ready_path: str = "/bench/ready",
     start_timeout: float = 30,
+    extra_args: Sequence[str] = (),
 ) -> Iterator[Server]:
     """Run gunicorn on a free port of 127.0.0.1 for the duration of the block; always stop it afterwards."""
     port = free_port()
@@ -151,6 +155,7 @@ def gunicorn(
         "--timeout=30",
         "--graceful-timeout=5",
         "--no-control-socket",
+        *extra_args,
     ]
     log(f"starting gunicorn ({workers} {worker_class} workers) on {HOST}:{port}")
     process = subprocess.Popen(command, env=dict(env), cwd=REPO_ROOT, start_new_session=True)

@@ -4,9 +4,10 @@ from django.urls import path
 
 from amends.config.urls import urlpatterns as product_urlpatterns
 
-from .ceiling.views import ceiling
+from .ceiling.views import ceiling, ready
 
 urlpatterns = [
     path("bench/ceiling", ceiling, name="bench-ceiling"),
+    path("bench/ready", ready, name="bench-ready"),
     *product_urlpatterns,
 ]

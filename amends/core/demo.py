@@ -304,7 +304,7 @@ COMPLAINT_CHANNELS = {
 # Where a case stands on its SLA clock when the demo is loaded, and how many cases stand there.
 NEW_OVERDUE, NEW_DUE_SOON, RESOLVED = "new_overdue", "new_due_soon", "resolved"
 TAKEN_DUE_SOON, TAKEN_DUE_LATER, TAKEN_OVERDUE = "taken_due_soon", "taken_due_later", "taken_overdue"
-CASE_MIX = {NEW_OVERDUE: 20, NEW_DUE_SOON: 12, TAKEN_DUE_SOON: 6, TAKEN_DUE_LATER: 20, TAKEN_OVERDUE: 14, RESOLVED: 24}
+CASE_MIX = {NEW_OVERDUE: 8, NEW_DUE_SOON: 16, TAKEN_DUE_SOON: 10, TAKEN_DUE_LATER: 28, TAKEN_OVERDUE: 10, RESOLVED: 24}
 TAKE, CHASE, NOTE, RESOLVE = "take", "chase", "note", "resolve"  # the steps of a case after it opens
 
 
@@ -563,7 +563,7 @@ def _opened_at(rng: random.Random, now: datetime, position: str) -> datetime:
     first_response = settings.AMENDS_FIRST_RESPONSE_MINUTES
     resolution = settings.AMENDS_RESOLUTION_MINUTES
     if position == NEW_OVERDUE:
-        minutes_ago = first_response + rng.randint(20, 5 * DAY)
+        minutes_ago = first_response + rng.randint(5, 6 * 60)  # a late morning, not a lost week
     elif position == NEW_DUE_SOON:
         minutes_ago = max(2, first_response - rng.randint(3, max(3, first_response * 3 // 4)))
     elif position == TAKEN_DUE_SOON:
@@ -571,7 +571,7 @@ def _opened_at(rng: random.Random, now: datetime, position: str) -> datetime:
     elif position == TAKEN_DUE_LATER:
         minutes_ago = resolution - rng.randint(90, max(90, resolution - 120))
     elif position == TAKEN_OVERDUE:
-        minutes_ago = resolution + rng.randint(60, 8 * DAY)
+        minutes_ago = resolution + rng.randint(30, 2 * DAY)
     else:
         minutes_ago = rng.randint(3 * DAY, 55 * DAY)
     return now - timedelta(minutes=max(minutes_ago, 10))

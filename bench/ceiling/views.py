@@ -1,8 +1,8 @@
 import json
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from .models import Hit
 
@@ -18,3 +18,9 @@ def ceiling(request: HttpRequest) -> JsonResponse:
         note = ""
     hit = Hit.objects.create(note=note)
     return JsonResponse({"id": hit.pk}, status=201)
+
+
+@require_GET
+def ready(request: HttpRequest) -> HttpResponse:
+    """What the harness polls until a gunicorn worker answers: no database, no log line."""
+    return HttpResponse("ok", content_type="text/plain")
