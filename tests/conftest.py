@@ -155,3 +155,14 @@ def smtp_server(settings: Any) -> Iterator[Mailbox]:
         yield box
     finally:
         controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def fresh_process_caches() -> Iterator[None]:
+    """Each test starts as a new web process would: nothing remembered from the last one."""
+    from amends.core.services import _token_users
+    from amends.customers.services import _locations
+
+    yield
+    _token_users.clear()
+    _locations.clear()

@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from amends.core.errors import DomainError, ErrorCode
 from amends.core.models import User
+from amends.core.tasks import enqueue_with_transaction
 from amends.customers.models import Customer
 from amends.intake.detection import more_severe
 from amends.intake.models import Feedback
@@ -46,10 +47,14 @@ def _refresh_due(case: Case) -> None:
 
 
 @transaction.atomic(savepoint=False)
-def case_open_or_attach(*, feedback: Feedback, severity: Severity) -> Case:
-    """Save a failure's (unsaved) feedback on the customer's open case, or on a new case that alerts its team."""
-    # Lock the customer so that two failures arriving at once cannot open two cases.
-    Customer.objects.select_for_update().filter(pk=feedback.customer_id).first()
+def case_open_or_attach(*, feedback: Feedback, severity: Severity, customer_locked: bool = False) -> Case:
+    """Save a failure's (unsaved) feedback on the customer's open case, or on a new case that alerts its team.
+
+    The customer's row is locked (here, unless the caller already holds the lock) so that two failures arriving at
+    once cannot open two cases.
+    """
+    if not customer_locked:
+        Customer.objects.select_for_update().filter(pk=feedback.customer_id).first()
     case = Case.objects.filter(customer_id=feedback.customer_id, status__in=OPEN_STATUSES).order_by("id").first()
     if case is not None:
         feedback.case = case
@@ -78,8 +83,7 @@ def case_open_or_attach(*, feedback: Feedback, severity: Severity) -> Case:
     feedback.case = case
     feedback.save()
     log_case_event(case=case, kind=EventKind.OPENED, data={"feedback_id": feedback.pk})
-    case_id = case.pk
-    transaction.on_commit(lambda: case_opened_alert_task.enqueue(case_id))
+    enqueue_with_transaction(case_opened_alert_task, case.pk)
     return case
 
 

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .cache import TtlCache
 from .enums import Role
 from .errors import DomainError, ErrorCode
 from .models import ApiToken, Location, Team, User, hash_token
@@ -81,10 +82,19 @@ def api_token_create(*, user: User, name: str = "") -> str:
     return raw
 
 
+# Who a token belongs to, remembered per process: a revoked token stops working within this many seconds.
+TOKEN_CACHE_SECONDS = 30
+_token_users: TtlCache[User] = TtlCache(ttl=TOKEN_CACHE_SECONDS)
+
+
 def api_token_authenticate(raw: str) -> User | None:
+    key_hash = hash_token(raw)
+    cached = _token_users.get(key_hash)
+    if cached is not None:
+        return cached
     token = (
         ApiToken.objects.select_related("user")
-        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
+        .filter(key_hash=key_hash, revoked_at__isnull=True, user__is_active=True)
         .first()
     )
     if token is None:
@@ -93,7 +103,13 @@ def api_token_authenticate(raw: str) -> User | None:
     # Touch at most once a minute: a write on every request would halve the intake rate.
     if token.last_used_at is None or now - token.last_used_at > TOKEN_TOUCH_INTERVAL:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    _token_users.put(key_hash, token.user)
     return token.user
+
+
+def api_token_revoke(token: ApiToken) -> None:
+    ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    _token_users.discard(token.key_hash)
 
 
 def location_create(*, code: str, name: str, country: str, timezone_name: str, team: Team | None = None) -> Location:

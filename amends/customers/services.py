@@ -4,6 +4,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from amends.core.cache import TtlCache
 from amends.core.errors import DomainError, ErrorCode
 from amends.core.models import Location
 
@@ -20,14 +21,18 @@ class CustomerData:
     segment: str | None = None
 
 
-def customer_upsert(data: CustomerData) -> Customer:
-    """Create the customer when new; update the fields given when known (by external id)."""
+def customer_upsert(data: CustomerData, *, lock: bool = False) -> Customer:
+    """Create the customer when new; update the fields given when known (by external id).
+
+    With `lock`, the row stays locked until the transaction ends (inside a transaction only).
+    """
     given = {
         field: value
         for field in ("name", "email", "phone", "language", "segment")
         if (value := getattr(data, field)) is not None
     }
-    customer, created = Customer.objects.get_or_create(external_id=data.external_id, defaults=given)
+    customers = Customer.objects.select_for_update() if lock else Customer.objects
+    customer, created = customers.get_or_create(external_id=data.external_id, defaults=given)
     if not created:
         changed = [field for field, value in given.items() if getattr(customer, field) != value]
         if changed:
@@ -37,8 +42,16 @@ def customer_upsert(data: CustomerData) -> Customer:
     return customer
 
 
+# Locations change rarely and every intake request looks one up: remembered per process for a short while.
+_locations: TtlCache[Location] = TtlCache(ttl=30)
+
+
 def location_by_code(code: str, *, field: str = "location") -> Location:
-    location = Location.objects.select_related("team").filter(code=code).first()
+    location = _locations.get(code)
+    if location is None:
+        location = Location.objects.select_related("team").filter(code=code).first()
+        if location is not None:
+            _locations.put(code, location)
     if location is None:
         raise DomainError(
             ErrorCode.UNKNOWN_LOCATION,

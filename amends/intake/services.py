@@ -31,7 +31,8 @@ class FeedbackInput:
 def feedback_submit(data: FeedbackInput) -> tuple[Feedback, Case | None]:
     """Store the feedback; a negative answer opens a recovery case or joins the customer's open one."""
     location = location_by_code(data.location_code)
-    customer = customer_upsert(data.customer)
+    negative = is_negative(data.kind, data.scores)
+    customer = customer_upsert(data.customer, lock=negative)
     interaction = None
     if data.interaction_external_id:
         interaction = Interaction.objects.filter(external_id=data.interaction_external_id).first()
@@ -42,7 +43,6 @@ def feedback_submit(data: FeedbackInput) -> tuple[Feedback, Case | None]:
                 field="interaction",
                 status=422,
             )
-    negative = is_negative(data.kind, data.scores)
     feedback = Feedback(
         customer=customer,
         location=location,
@@ -60,5 +60,6 @@ def feedback_submit(data: FeedbackInput) -> tuple[Feedback, Case | None]:
     if not negative:
         feedback.save()
         return feedback, None
-    case = case_open_or_attach(feedback=feedback, severity=severity_for(data.kind, data.scores, customer.segment))
+    severity = severity_for(data.kind, data.scores, customer.segment)
+    case = case_open_or_attach(feedback=feedback, severity=severity, customer_locked=True)
     return feedback, case
