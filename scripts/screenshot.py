@@ -1,10 +1,11 @@
 """Take screenshots of a running Amends (e.g. `make demo`) for the README: python scripts/screenshot.py [URL]."""
 
-import shutil
 import sys
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+
+from amends.core.testing import launch_chromium
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path("docs")
@@ -13,16 +14,7 @@ OUT = Path("docs")
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium"),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
+        browser = launch_chromium(playwright)
         page = browser.new_page(viewport={"width": 1280, "height": 760}, locale="en-GB")
         page.goto(f"{BASE}/login/")
         page.fill("#id_username", "agent")

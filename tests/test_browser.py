@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
 from amends.cases.models import Case
+from amends.core.testing import launch_chromium
 
 from .conftest import ApiClient, World, negative_survey
 
@@ -26,20 +28,14 @@ def page() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--no-first-run",
-            ],
-        )
+        browser = launch_chromium(playwright)
         context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 800})
         try:
             yield context.new_page()
         finally:
+            # ORM calls made while Playwright's loop runs get their own connection (Django keeps connections per
+            # context there); close it, or PostgreSQL cannot drop the test database afterwards.
+            connections.close_all()
             context.close()
             browser.close()
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)

@@ -17,7 +17,8 @@ def test_sqlite_urls_give_relative_or_absolute_paths_in_wal_mode() -> None:
     assert database_from_url("sqlite:////var/lib/amends.sqlite3")["NAME"] == "/var/lib/amends.sqlite3"
 
 
-def test_postgres_urls_keep_connections_open() -> None:
+def test_postgres_urls_keep_connections_open(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DB_CONN_MAX_AGE", raising=False)
     db = database_from_url("postgres://amends:s%40cret@db.internal:6543/amends?sslmode=require")
     assert (db["ENGINE"], db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
         "django.db.backends.postgresql",

@@ -18,6 +18,8 @@ def recipients(mailbox: Mailbox) -> set[str]:
 
 
 def open_case_and_run_worker(api: ApiClient, settings: Any) -> int:
+    if settings.REDIS_URL:
+        pytest.skip("this run uses the Redis queue")
     case_id = api.post("/feedback", negative_survey()).json()["case"]["id"]
     call_command("worker", burst=True)
     return int(case_id)
@@ -27,8 +29,6 @@ def open_case_and_run_worker(api: ApiClient, settings: Any) -> int:
 def test_the_database_worker_emails_the_team_when_a_case_opens(
     api: ApiClient, world: World, smtp_server: Mailbox, settings: Any
 ) -> None:
-    if settings.REDIS_URL:
-        pytest.skip("this run uses the Redis queue")
     case_id = open_case_and_run_worker(api, settings)
     assert recipients(smtp_server) == {"alice@example.com", "bob@example.com", "amsterdam@example.com"}
     subjects = {message["To"]: message["Subject"] for message in smtp_server.messages}
@@ -43,8 +43,6 @@ def test_the_database_worker_emails_the_team_when_a_case_opens(
 def test_the_alert_is_written_in_each_recipients_language(
     api: ApiClient, world: World, smtp_server: Mailbox, settings: Any
 ) -> None:
-    if settings.REDIS_URL:
-        pytest.skip("this run uses the Redis queue")
     case_id = open_case_and_run_worker(api, settings)
     german = next(message for message in smtp_server.messages if message["To"] == "bob@example.com")
     english_subject = f"New recovery case #{case_id} at Hotel Amsterdam"
