@@ -76,7 +76,7 @@ def test_an_interaction_is_recorded_with_its_customer_and_attributes(api: ApiCli
     response = api.post("/interactions", interaction())
     assert response.status_code == 201
     body = response.json()
-    assert body["occurred_at"] in {"2026-11-20T09:00:00Z", "2026-11-20T09:00:00+00:00"}
+    assert body["occurred_at"] == "2026-11-20T09:00:00Z"
     stored = Interaction.objects.get()
     assert stored.attributes == {"delivery_delay_hours": 30, "region": "North"}
     assert Customer.objects.get().language == "de"
@@ -96,3 +96,52 @@ def test_an_interaction_at_an_unknown_location_is_refused(api: ApiClient) -> Non
     response = api.post("/interactions", interaction(location="nowhere"))
     assert response.json()["code"] == "unknown_location"
     assert not Customer.objects.exists()
+
+
+def test_a_batch_stores_good_items_and_reports_bad_ones_each_on_its_own(api: ApiClient) -> None:
+    items = [
+        interaction("b-1") | {"idempotency_key": "k-1"},
+        interaction("b-2", location="nowhere"),
+        interaction("b-3", surprise=True),
+        interaction("b-4", occurred_at="yesterday"),
+        interaction("b-5") | {"idempotency_key": "k-5"},
+    ]
+    response = api.post("/interactions/batch", {"items": items})
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["created"], body["failed"]) == (2, 3)
+    results = body["items"]
+    assert [item["status"] for item in results] == [201, 422, 422, 422, 201]
+    assert results[1]["error"] == {
+        "code": "unknown_location",
+        "message": results[1]["error"]["message"],
+        "field": "location",
+    }
+    assert results[2]["error"]["code"] == "unknown_field" and results[2]["error"]["field"] == "surprise"
+    assert results[3]["error"]["field"] == "occurred_at"
+    assert results[0]["result"]["external_id"] == "b-1"
+    assert set(Interaction.objects.values_list("external_id", flat=True)) == {"b-1", "b-5"}
+
+
+def test_a_retried_batch_stores_nothing_twice(api: ApiClient) -> None:
+    items = [interaction(f"r-{n}") | {"idempotency_key": f"r-{n}"} for n in range(3)]
+    first = api.post("/interactions/batch", {"items": items}).json()
+    again = api.post("/interactions/batch", {"items": items}).json()
+    assert again == first
+    assert Interaction.objects.count() == 3
+    single = api.post("/interactions", interaction("r-0"), **{"Idempotency-Key": "r-0"})
+    assert single.status_code == 201 and single.json() == first["items"][0]["result"]
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"items": []}, "out_of_range"),
+        ({"items": [{}] * 1001}, "too_long"),
+        ({"items": [interaction()], "rows": []}, "unknown_field"),
+    ],
+)
+def test_an_empty_oversized_or_misshapen_batch_is_refused(api: ApiClient, body: dict, code: str) -> None:
+    response = api.post("/interactions/batch", body)
+    assert response.status_code == 422
+    assert response.json()["code"] == code

@@ -13,6 +13,7 @@ def test_the_openapi_document_lists_every_endpoint_with_its_error_responses() ->
         ("/api/v1/cases", "get"),
         ("/api/v1/cases/{case_id}", "get"),
         ("/api/v1/interactions", "post"),
+        ("/api/v1/interactions/batch", "post"),
         ("/api/v1/locations", "post"),
         ("/api/v1/locations", "get"),
     }

@@ -50,7 +50,7 @@ def create_location(request: HttpRequest, payload: LocationIn):
         )
         return 201, location_out(location)
 
-    return idempotent_create(request, scope="locations.create", payload=payload.dict(), action=action)
+    return idempotent_create(request, scope="locations.create", payload=payload, action=action)
 
 
 class ListParams(Schema):

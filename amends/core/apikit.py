@@ -3,8 +3,10 @@
 import base64
 import binascii
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema, Status
@@ -60,6 +62,11 @@ def idempotent_create(request: HttpRequest, *, scope: str, payload: Any, action:
     return Status(status, body)
 
 
+def iso(moment: datetime) -> str:
+    """A time as the API writes it (ISO 8601, UTC as Z), also inside stored and batch results."""
+    return str(DjangoJSONEncoder().default(moment))
+
+
 def encode_id_cursor(pk: int) -> str:
     return base64.urlsafe_b64encode(str(pk).encode()).decode().rstrip("=")
 
@@ -82,6 +89,7 @@ PYDANTIC_CODES = {
     "string_too_long": ErrorCode.TOO_LONG,
     "too_long": ErrorCode.TOO_LONG,
     "json_invalid": ErrorCode.INVALID_JSON,
+    "too_short": ErrorCode.OUT_OF_RANGE,
 }
 LOCATION_PREFIXES = ("body", "query", "path", "header")
 
@@ -99,6 +107,20 @@ def _field_path(loc: list[Any]) -> str | None:
     return ".".join(parts) or None
 
 
+def domain_error_from_validation(errors: list[Any], *, field_of: Callable[[list[Any]], str | None]) -> DomainError:
+    """The first of pydantic's errors, as one of our stable codes."""
+    first = errors[0] if errors else {}
+    code = PYDANTIC_CODES.get(first.get("type", ""), ErrorCode.INVALID_VALUE)
+    field = field_of(list(first.get("loc", [])))
+    if code == ErrorCode.UNKNOWN_FIELD:
+        message = _("Unknown field: %(field)s.") % {"field": field}
+    elif code == ErrorCode.MISSING_FIELD:
+        message = _("This field is required: %(field)s.") % {"field": field}
+    else:
+        message = f"{field}: {first.get('msg', _('Invalid value.'))}" if field else first.get("msg", "")
+    return DomainError(code, message, field=field, status=400 if code == ErrorCode.INVALID_JSON else 422)
+
+
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
@@ -106,17 +128,8 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        first = exc.errors[0] if exc.errors else {}
-        code = PYDANTIC_CODES.get(first.get("type", ""), ErrorCode.INVALID_VALUE)
-        field = _field_path(first.get("loc", []))
-        if code == ErrorCode.UNKNOWN_FIELD:
-            message = _("Unknown field: %(field)s.") % {"field": field}
-        elif code == ErrorCode.MISSING_FIELD:
-            message = _("This field is required: %(field)s.") % {"field": field}
-        else:
-            message = f"{field}: {first.get('msg', _('Invalid value.'))}" if field else first.get("msg", "")
-        status = 400 if code == ErrorCode.INVALID_JSON else 422
-        return _error(api, request, status, code, message, field)
+        error = domain_error_from_validation(exc.errors, field_of=_field_path)
+        return _error(api, request, error.status, error.code, error.message, error.field)
 
     @api.exception_handler(AuthenticationError)
     def authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

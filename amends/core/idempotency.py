@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from pydantic import BaseModel
 
 from .errors import DomainError, ErrorCode
 from .models import IdempotencyRecord, User
@@ -15,6 +16,9 @@ Outcome = tuple[int, dict]
 
 
 def request_fingerprint(payload: object) -> str:
+    """A hash of the request's meaning: validated models are compared in their JSON form."""
+    if isinstance(payload, BaseModel):
+        payload = payload.model_dump(mode="json")
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -3,7 +3,7 @@ from django.utils import timezone
 from ninja import Router
 
 from amends.cases.models import Case
-from amends.core.apikit import ERRORS_READ, ERRORS_WRITE, api_user, idempotent_create
+from amends.core.apikit import ERRORS_READ, ERRORS_WRITE, api_user, idempotent_create, iso
 
 from .detection import Scores
 from .models import Feedback
@@ -20,7 +20,7 @@ def case_brief(case: Case | None) -> dict | None:
     return {
         "id": case.pk,
         "status": case.status,
-        "first_response_due_at": case.first_response_due_at.isoformat(),
+        "first_response_due_at": iso(case.first_response_due_at),
     }
 
 
@@ -47,7 +47,7 @@ def create_feedback(request: HttpRequest, payload: FeedbackIn):
         )
         return 201, {"id": feedback.pk, "case": case_brief(case)}
 
-    return idempotent_create(request, scope="feedback.create", payload=payload.dict(), action=action)
+    return idempotent_create(request, scope="feedback.create", payload=payload, action=action)
 
 
 @router.get("/feedback/{feedback_id}", response={200: FeedbackOut, **ERRORS_READ})
