@@ -197,3 +197,11 @@ def test_another_teams_agent_cannot_read_the_feedback(api: ApiClient, world: Wor
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
     assert ApiClient(world.alice).get(f"/feedback/{created['id']}").status_code == 200
+
+
+def test_a_case_opened_by_scores_alone_takes_its_summary_from_the_first_words_written(api: ApiClient) -> None:
+    case_id = api.post("/feedback", negative_survey(text="")).json()["case"]["id"]
+    assert Case.objects.get(pk=case_id).summary == "NPS 3"
+    api.post("/feedback", negative_survey(kind="complaint", text="Niemand belt terug."))
+    api.post("/feedback", negative_survey(kind="complaint", text="Nog steeds niets."))
+    assert Case.objects.get(pk=case_id).summary == "Niemand belt terug."

@@ -57,9 +57,14 @@ def case_open_or_attach(*, feedback: Feedback, severity: Severity, customer_lock
         Customer.objects.select_for_update().filter(pk=feedback.customer_id).first()
     case = Case.objects.filter(customer_id=feedback.customer_id, status__in=OPEN_STATUSES).order_by("id").first()
     if case is not None:
+        first_words = bool(feedback.text.strip()) and not case.feedback.exclude(text="").exists()
         feedback.case = case
         feedback.save()
         log_case_event(case=case, kind=EventKind.FEEDBACK_ADDED, data={"feedback_id": feedback.pk})
+        if first_words:
+            # The first words the customer wrote say more than the scores the case opened with.
+            case.summary = summarise(feedback)
+            case.save(update_fields=["summary", "updated_at"])
         raised = more_severe(case.severity, severity)
         if raised != case.severity:
             log_case_event(case=case, kind=EventKind.SEVERITY_RAISED, data={"from": case.severity, "to": raised})
