@@ -205,3 +205,25 @@ def test_a_case_opened_by_scores_alone_takes_its_summary_from_the_first_words_wr
     api.post("/feedback", negative_survey(kind="complaint", text="Niemand belt terug."))
     api.post("/feedback", negative_survey(kind="complaint", text="Nog steeds niets."))
     assert Case.objects.get(pk=case_id).summary == "Niemand belt terug."
+
+
+def test_feedback_a_channel_delivers_twice_is_stored_once(world: World) -> None:
+    from amends.customers.services import CustomerData
+    from amends.intake.detection import Scores
+    from amends.intake.services import FeedbackInput, feedback_submit
+
+    message = FeedbackInput(
+        customer=CustomerData(external_id="mail-1", email="jan@example.nl"),
+        location_code="ams",
+        channel="email",
+        kind="complaint",
+        scores=Scores(),
+        text="Mijn koffer is kwijt.",
+        occurred_at=timezone.now(),
+        source="email",
+        external_ref="<abc@mail.example.nl>",
+    )
+    first, first_case = feedback_submit(message)
+    again, again_case = feedback_submit(message)
+    assert (again.pk, again_case) == (first.pk, first_case)
+    assert Feedback.objects.count() == 1 and Case.objects.count() == 1

@@ -38,3 +38,12 @@ class EventKind(models.TextChoices):
     NOTE_ADDED = "note_added", _("Note added")  # data: body
     RESOLVED = "resolved", _("Resolved")  # data: category, resolution
     ALERT_SENT = "alert_sent", _("Alert sent")  # data: recipients
+
+
+class RecoveryOutcome(models.TextChoices):
+    MONETARY_RELIEF = "monetary_relief", _("Monetary relief")  # money back or paid out
+    NON_MONETARY_RELIEF = "non_monetary_relief", _("Non-monetary relief")  # fixed, replaced, corrected
+    EXPLANATION = "explanation", _("Explanation")  # closed with an explanation only
+    CLOSED = "closed", _("Closed without relief")  # closed, nothing given or explained
+    UNTIMELY = "untimely", _("Untimely response")  # the answer came too late
+    IN_PROGRESS = "in_progress", _("In progress")  # not finished yet

@@ -22,6 +22,10 @@ class Case(models.Model):
     category = models.CharField(_("category"), max_length=100, blank=True)
     summary = models.CharField(_("summary"), max_length=200, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
+    # How the recovery ended for the customer, e.g. monetary_relief (see RecoveryOutcome).
+    outcome = models.CharField(_("outcome"), max_length=32, blank=True)
+    outcome_disputed = models.BooleanField(_("customer disputed the outcome"), null=True, blank=True)
+    sla_met = models.BooleanField(_("SLA met"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"))
     first_response_due_at = models.DateTimeField(_("first response due"))
     first_response_at = models.DateTimeField(_("first response at"), null=True, blank=True)

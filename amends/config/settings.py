@@ -159,6 +159,10 @@ STORAGES = {
     },
 }
 
+# Uploaded files (customers' photos): private, served only through permission-checked views.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", "media")).resolve()
+MEDIA_URL = "/media/"
+
 # Background work: the database queue by default, Redis + RQ when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

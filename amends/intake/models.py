@@ -24,6 +24,10 @@ class Feedback(models.Model):
     text = models.TextField(_("text"), blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)
     is_negative = models.BooleanField(_("negative"), default=False)
+    # Where it came from outside Amends, so that the same message, row or event is never stored twice.
+    source = models.CharField(_("source"), max_length=64, blank=True, help_text=_("For example cfpb, email, webhook."))
+    external_ref = models.CharField(_("external reference"), max_length=255, blank=True)
+    attributes = models.JSONField(_("attributes"), default=dict, blank=True, help_text=_("What the channel adds."))
     occurred_at = models.DateTimeField(_("occurred at"))
     received_at = models.DateTimeField(_("received at"), auto_now_add=True, db_index=True)
 
@@ -32,6 +36,61 @@ class Feedback(models.Model):
         verbose_name = _("feedback")
         verbose_name_plural = _("feedback")
         indexes = [models.Index(fields=["customer", "-occurred_at"], name="feedback_customer_recent")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "external_ref"],
+                condition=~models.Q(external_ref=""),
+                name="feedback_unique_external_ref",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+
+class FeedbackAttachment(models.Model):
+    """A file the customer sent with their feedback, e.g. a photo of the damaged parcel."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="attachments/%Y/%m/")
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.file.name or ""
+
+
+class ImportRun(models.Model):
+    """One import of a file; progress is saved as it goes, so an interrupted import resumes where it stopped."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")  # rows are being read
+        DONE = "done", _("Done")  # every row was read
+        FAILED = "failed", _("Failed")  # stopped by an error; run the import again to resume
+
+    kind = models.CharField(_("kind"), max_length=32)  # feedback, cfpb, interactions
+    file_name = models.CharField(_("file"), max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.RUNNING)
+    total_rows = models.PositiveIntegerField(null=True, blank=True)
+    processed_rows = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
+    skipped_count = models.PositiveIntegerField(default=0)  # already imported before
+    rejected_count = models.PositiveIntegerField(default=0)
+    rejected = models.JSONField(default=list, blank=True)  # [{"row", "code", "message", "field"}], capped
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        constraints = [models.UniqueConstraint(fields=["kind", "file_sha256"], name="import_run_unique_file")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name}"

@@ -25,11 +25,25 @@ class FeedbackInput:
     occurred_at: datetime
     interaction_external_id: str | None = None
     language: str | None = None
+    # Set by channels that have their own identity for a message (email Message-ID, CSV row, webhook event):
+    # the same (source, external_ref) is stored once, however often it arrives.
+    source: str = ""
+    external_ref: str = ""
+    attributes: dict | None = None
 
 
 @transaction.atomic(savepoint=False)
 def feedback_submit(data: FeedbackInput) -> tuple[Feedback, Case | None]:
-    """Store the feedback; a negative answer opens a recovery case or joins the customer's open one."""
+    """Store the feedback; a negative answer opens a recovery case or joins the customer's open one.
+
+    Feedback that a channel already delivered (same source and external_ref) is returned as it was, unchanged.
+    """
+    if data.external_ref:
+        known = (
+            Feedback.objects.select_related("case").filter(source=data.source, external_ref=data.external_ref).first()
+        )
+        if known is not None:
+            return known, known.case
     location = location_by_code(data.location_code)
     negative = is_negative(data.kind, data.scores)
     customer = customer_upsert(data.customer, lock=negative)
@@ -56,6 +70,9 @@ def feedback_submit(data: FeedbackInput) -> tuple[Feedback, Case | None]:
         language=data.language or customer.language,
         is_negative=negative,
         occurred_at=data.occurred_at,
+        source=data.source,
+        external_ref=data.external_ref,
+        attributes=data.attributes or {},
     )
     if not negative:
         feedback.save()
