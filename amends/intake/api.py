@@ -4,6 +4,8 @@ from ninja import Router
 
 from amends.cases.models import Case
 from amends.core.apikit import ERRORS_READ, ERRORS_WRITE, api_user, idempotent_create, iso
+from amends.core.batch import BatchIn, BatchOut, run_batch
+from amends.core.idempotency import Outcome
 
 from .detection import Scores
 from .models import Feedback
@@ -12,6 +14,7 @@ from .selectors import feedback_get_for_user
 from .services import FeedbackInput, feedback_submit
 
 router = Router(tags=["feedback"])
+SCOPE = "feedback.create"
 
 
 def case_brief(case: Case | None) -> dict | None:
@@ -24,30 +27,38 @@ def case_brief(case: Case | None) -> dict | None:
     }
 
 
+def submit(payload: FeedbackIn) -> Outcome:
+    feedback, case = feedback_submit(
+        FeedbackInput(
+            customer=payload.customer.as_data(),
+            location_code=payload.location,
+            channel=payload.channel,
+            kind=payload.kind,
+            scores=Scores(**payload.scores.dict()),
+            text=payload.text,
+            occurred_at=payload.occurred_at or timezone.now(),
+            interaction_external_id=payload.interaction,
+            language=payload.language.value if payload.language else None,
+        )
+    )
+    return 201, {"id": feedback.pk, "case": case_brief(case)}
+
+
 @router.post("/feedback", response={201: FeedbackCreated, **ERRORS_WRITE})
 def create_feedback(request: HttpRequest, payload: FeedbackIn):
     """Store a survey answer or complaint. A negative one opens a recovery case, or joins the customer's open case.
 
     Negative means NPS <= 6, CSAT <= 2, CES >= 5, or any complaint.
     """
+    return idempotent_create(request, scope=SCOPE, payload=payload, action=lambda: submit(payload))
 
-    def action() -> tuple[int, dict]:
-        feedback, case = feedback_submit(
-            FeedbackInput(
-                customer=payload.customer.as_data(),
-                location_code=payload.location,
-                channel=payload.channel,
-                kind=payload.kind,
-                scores=Scores(**payload.scores.dict()),
-                text=payload.text,
-                occurred_at=payload.occurred_at or timezone.now(),
-                interaction_external_id=payload.interaction,
-                language=payload.language.value if payload.language else None,
-            )
-        )
-        return 201, {"id": feedback.pk, "case": case_brief(case)}
 
-    return idempotent_create(request, scope="feedback.create", payload=payload, action=action)
+@router.post("/feedback/batch", response={200: BatchOut, **ERRORS_WRITE})
+def create_feedback_batch(request: HttpRequest, payload: BatchIn):
+    """Store up to 1,000 answers or complaints, each on its own with its own result (`result` is what the single
+    endpoint answers); one bad item does not reject the others. An item's `idempotency_key` makes its retry return
+    the first result."""
+    return run_batch(request, scope=SCOPE, items=payload.items, schema=FeedbackIn, create=submit)
 
 
 @router.get("/feedback/{feedback_id}", response={200: FeedbackOut, **ERRORS_READ})
