@@ -1,6 +1,9 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import Feedback
+from .channels.webhook.mapping import MappingError, validate_mapping
+from .models import Feedback, ImportRun, WebhookSource
 
 
 @admin.register(Feedback)
@@ -20,3 +23,33 @@ class FeedbackAdmin(admin.ModelAdmin):
     list_filter = ("kind", "channel", "is_negative", "language", "location")
     search_fields = ("text", "customer__external_id")
     raw_id_fields = ("customer", "interaction", "case")
+
+
+class WebhookSourceForm(forms.ModelForm):
+    class Meta:
+        model = WebhookSource
+        fields = ["slug", "name", "secret", "location", "channel", "mapping", "tolerance_seconds", "is_active"]
+
+    def clean_mapping(self) -> dict:
+        mapping = self.cleaned_data["mapping"] or {}
+        if not isinstance(mapping, dict):
+            raise forms.ValidationError(_("The mapping is a JSON object: our field to their dotted path."))
+        try:
+            validate_mapping(mapping)
+        except MappingError as error:
+            raise forms.ValidationError(str(error)) from error
+        return mapping
+
+
+@admin.register(WebhookSource)
+class WebhookSourceAdmin(admin.ModelAdmin):
+    form = WebhookSourceForm
+    list_display = ("slug", "name", "location", "channel", "is_active")
+    list_filter = ("is_active", "channel")
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    list_display = ("kind", "file_name", "status", "processed_rows", "created_count", "rejected_count", "started_at")
+    list_filter = ("kind", "status")
+    readonly_fields = [field.name for field in ImportRun._meta.fields]

@@ -94,3 +94,42 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.file_name}"
+
+
+class WebhookSource(models.Model):
+    """A review or social-media tool that posts signed JSON to /api/v1/intake/webhooks/<slug>."""
+
+    slug = models.SlugField(_("slug"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    secret = models.CharField(_("signing secret"), max_length=200, help_text=_("Shared with the sender only."))
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="+", verbose_name=_("default location")
+    )
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.SOCIAL)
+    mapping = models.JSONField(_("mapping"), default=dict, blank=True, help_text=_("Our field: their dotted path."))
+    tolerance_seconds = models.PositiveIntegerField(_("timestamp tolerance (seconds)"), default=300)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("webhook source")
+        verbose_name_plural = _("webhook sources")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WebhookDelivery(models.Model):
+    """A signature already accepted: the same delivery sent again is a replay and is refused."""
+
+    source = models.ForeignKey(WebhookSource, on_delete=models.CASCADE, related_name="deliveries")
+    signature = models.CharField(max_length=64)  # the verified v1 digest
+    feedback = models.ForeignKey(Feedback, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["source", "signature"], name="webhook_delivery_once")]
+
+    def __str__(self) -> str:
+        return f"{self.source.slug} {self.signature[:12]}"
