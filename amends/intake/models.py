@@ -133,3 +133,33 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source.slug} {self.signature[:12]}"
+
+
+class Mailbox(models.Model):
+    """A support mailbox polled over IMAP; each new message becomes feedback (replies join their case)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    host = models.CharField(_("IMAP host"), max_length=255)
+    port = models.PositiveIntegerField(_("port"), default=993)
+    use_ssl = models.BooleanField(_("use TLS"), default=True)
+    username = models.CharField(_("username"), max_length=255)
+    password_env = models.CharField(
+        _("password variable"),
+        max_length=100,
+        help_text=_("Name of the environment variable holding the password (secrets stay out of the database)."),
+    )
+    folder = models.CharField(_("folder"), max_length=255, default="INBOX")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+", verbose_name=_("location"))
+    uidvalidity = models.BigIntegerField(null=True, blank=True)  # IMAP resets UIDs when this changes
+    last_uid = models.BigIntegerField(default=0)  # the highest UID already read
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("mailbox")
+        verbose_name_plural = _("mailboxes")
+
+    def __str__(self) -> str:
+        return self.name
