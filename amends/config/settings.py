@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "amends.customers",
     "amends.intake",
     "amends.cases",
+    "amends.textsense",
     "amends.notifications",
     "amends.web",
 ]
