@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "amends.intake",
     "amends.cases",
     "amends.textsense",
+    "amends.surveys",
     "amends.notifications",
     "amends.web",
 ]

@@ -7,5 +7,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("amends.intake.channels.webform.urls")),
+    path("", include("amends.surveys.urls")),
     path("", include("amends.web.urls")),
 ]

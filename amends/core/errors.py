@@ -23,6 +23,11 @@ class ErrorCode(StrEnum):
     INVALID_TRANSITION = "invalid_transition"  # the case cannot move to that status now
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"  # same key, different request body
     RATE_LIMITED = "rate_limited"  # too many requests
+    UNKNOWN_SURVEY = "unknown_survey"  # no active survey with that slug
+    CONTACT_TOO_SOON = "contact_too_soon"  # the customer was asked too recently
+    OPEN_CASE = "open_case"  # the customer has an open case; surveys wait until it is resolved
+    TOKEN_EXPIRED = "token_expired"  # the link is past its expiry
+    TOKEN_USED = "token_used"  # the link was already used
 
 
 class DomainError(Exception):

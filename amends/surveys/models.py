@@ -1,0 +1,60 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from amends.cases.models import Case
+from amends.core.models import Location
+from amends.customers.models import Customer, Interaction
+from amends.intake.models import Feedback
+
+
+class Survey(models.Model):
+    """A post-contact survey: which scores it asks, and how often a customer may be asked."""
+
+    slug = models.SlugField(_("slug"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+", verbose_name=_("location"))
+    asks_csat = models.BooleanField(_("ask CSAT (1-5)"), default=True)
+    asks_nps = models.BooleanField(_("ask NPS (0-10)"), default=True)
+    asks_ces = models.BooleanField(_("ask CES (1-7)"), default=False)
+    asks_text = models.BooleanField(_("ask for a comment"), default=True)
+    valid_days = models.PositiveSmallIntegerField(_("link valid for (days)"), default=14)
+    reminder_after_days = models.PositiveSmallIntegerField(_("remind after (days)"), default=3)
+    min_days_between = models.PositiveSmallIntegerField(_("ask the same customer at most once per (days)"), default=30)
+    during_open_case = models.BooleanField(_("also ask while the customer has an open case"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Invitation(models.Model):
+    """One customer asked once. The link's token is an HMAC of the id and a random nonce under SECRET_KEY:
+    unguessable, never stored, and rebuilt for the reminder from the id alone."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="invitations")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="survey_invitations")
+    interaction = models.ForeignKey(Interaction, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    nonce = models.CharField(max_length=32)
+    language = models.CharField(_("language"), max_length=8)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    remind_at = models.DateTimeField(_("remind at"), null=True, blank=True, db_index=True)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    feedback = models.OneToOneField(Feedback, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("survey invitation")
+        verbose_name_plural = _("survey invitations")
+        indexes = [models.Index(fields=["customer", "-created_at"], name="invitation_customer_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.survey} → {self.customer}"

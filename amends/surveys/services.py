@@ -1,0 +1,119 @@
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import gettext as _
+
+from amends.cases.enums import OPEN_STATUSES
+from amends.cases.models import Case
+from amends.core.errors import DomainError, ErrorCode, NotFound
+from amends.core.tasks import enqueue_with_transaction
+from amends.customers.models import Customer, Interaction
+from amends.customers.services import CustomerData
+from amends.intake.detection import Scores
+from amends.intake.enums import Channel, FeedbackKind
+from amends.intake.models import Feedback
+from amends.intake.services import FeedbackInput, feedback_submit
+
+from .models import Invitation, Survey
+from .rules import Refusal, invitation_refusal
+
+REFUSAL_MESSAGES = {
+    Refusal.TOO_SOON: _("This customer was asked for feedback too recently."),
+    Refusal.OPEN_CASE: _("This customer has an open case; ask when it is resolved."),
+}
+
+
+def survey_token(invitation: Invitation) -> str:
+    mac = salted_hmac("amends.surveys.invitation", f"{invitation.pk}:{invitation.nonce}", algorithm="sha256")
+    return f"{invitation.pk}-{mac.hexdigest()[:43]}"
+
+
+def survey_url(invitation: Invitation) -> str:
+    return settings.AMENDS_BASE_URL.rstrip("/") + reverse("surveys:answer", args=[survey_token(invitation)])
+
+
+@transaction.atomic
+def invitation_create(
+    *, survey: Survey, customer: Customer, interaction: Interaction | None = None, case: Case | None = None
+) -> Invitation:
+    """Invite the customer by email, unless contact-frequency rules forbid it."""
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()  # one invitation decision at a time
+    now = timezone.now()
+    last = customer.survey_invitations.order_by("-created_at").values_list("created_at", flat=True).first()
+    refusal = invitation_refusal(
+        now=now,
+        last_invited_at=last,
+        min_days_between=survey.min_days_between,
+        has_open_case=customer.cases.filter(status__in=OPEN_STATUSES).exists(),
+        during_open_case=survey.during_open_case,
+        about_a_case=case is not None,
+    )
+    if refusal is not None:
+        raise DomainError(ErrorCode(refusal.value), str(REFUSAL_MESSAGES[refusal]), field="customer", status=409)
+    invitation = Invitation.objects.create(
+        survey=survey,
+        customer=customer,
+        interaction=interaction,
+        case=case,
+        nonce=secrets.token_hex(16),
+        language=customer.language or settings.LANGUAGE_CODE,
+        created_at=now,
+        expires_at=now + timedelta(days=survey.valid_days),
+        remind_at=now + timedelta(days=survey.reminder_after_days),
+    )
+    from .tasks import invitation_send_task
+
+    enqueue_with_transaction(invitation_send_task, invitation.pk)
+    return invitation
+
+
+def invitation_by_token(raw: str) -> Invitation:
+    """The invitation behind a survey link, if the link is still good."""
+    invitation_id, _sep, _mac = raw.partition("-")
+    invitation = (
+        Invitation.objects.select_related("survey__location", "customer", "interaction")
+        .filter(pk=int(invitation_id) if invitation_id.isdigit() else 0)
+        .first()
+    )
+    if invitation is None or not constant_time_compare(survey_token(invitation), raw):
+        raise NotFound(_("This survey link does not exist."))
+    if invitation.answered_at is not None:
+        raise DomainError(ErrorCode.TOKEN_USED, _("You already answered this survey. Thank you!"), status=410)
+    if invitation.expires_at <= timezone.now():
+        raise DomainError(ErrorCode.TOKEN_EXPIRED, _("This survey link has expired."), status=410)
+    return invitation
+
+
+@transaction.atomic
+def survey_answer(*, raw_token: str, scores: Scores, text: str) -> Feedback:
+    """Store the answer once (the link is single-use); a negative one opens a recovery case."""
+    invitation = invitation_by_token(raw_token)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.answered_at is not None:  # a second tab submitted first
+        raise DomainError(ErrorCode.TOKEN_USED, _("You already answered this survey. Thank you!"), status=410)
+    customer = invitation.customer
+    feedback, _case = feedback_submit(
+        FeedbackInput(
+            customer=CustomerData(external_id=customer.external_id),
+            location_code=invitation.survey.location.code,
+            channel=Channel.SURVEY,
+            kind=FeedbackKind.SURVEY,
+            scores=scores,
+            text=text.strip(),
+            occurred_at=timezone.now(),
+            interaction_external_id=invitation.interaction.external_id if invitation.interaction else None,
+            language=invitation.language,
+            source="survey",
+            external_ref=f"invitation:{invitation.pk}",
+            attributes={"survey": invitation.survey.slug},
+        )
+    )
+    invitation.answered_at = feedback.received_at or timezone.now()
+    invitation.feedback = feedback
+    invitation.save(update_fields=["answered_at", "feedback"])
+    return feedback

@@ -1,0 +1,38 @@
+"""The public survey page behind an invitation link: no login, the customer's language, single use."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import translation
+from django.views.decorators.http import require_http_methods
+
+from amends.core.errors import DomainError, NotFound
+from amends.intake.detection import Scores
+
+from .forms import AnswerForm
+from .services import invitation_by_token, survey_answer
+
+
+@require_http_methods(["GET", "POST"])
+def answer(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = invitation_by_token(token)
+    except NotFound:
+        return render(request, "surveys/closed.html", {"reason": "unknown"}, status=404)
+    except DomainError as error:
+        return render(request, "surveys/closed.html", {"reason": error.code}, status=410)
+    with translation.override(invitation.language):
+        form = AnswerForm(request.POST or None, survey=invitation.survey)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                survey_answer(
+                    raw_token=token,
+                    scores=Scores(csat=data.get("csat"), nps=data.get("nps"), ces=data.get("ces")),
+                    text=data.get("text") or "",
+                )
+            except DomainError as error:
+                return render(request, "surveys/closed.html", {"reason": error.code}, status=410)
+            return render(request, "surveys/thanks.html", {"invitation": invitation})
+        status = 422 if request.method == "POST" else 200
+        context = {"invitation": invitation, "form": form, "LANGUAGE_CODE": invitation.language}
+        return render(request, "surveys/answer.html", context, status=status)
