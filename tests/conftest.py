@@ -6,18 +6,24 @@ and Charlie is an agent of another team who must see nothing of Amsterdam's.
 
 import json
 import os
+import shutil
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.db import connections
 from django.test import Client
 
 from amends.core.enums import Role
 from amends.core.models import Location, Team, User
 from amends.core.services import api_token_create, location_create, user_create
+from amends.core.testing import launch_chromium
+
+SCREENSHOTS = Path(os.environ.get("AMENDS_SCREENSHOTS", "screenshots-tmp"))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -166,3 +172,58 @@ def fresh_process_caches() -> Iterator[None]:
     yield
     _token_users.clear()
     _locations.clear()
+
+
+@pytest.fixture
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium through Playwright; make pages with `chromium.new_context(...).new_page()`."""
+    if shutil.which("chromium") is None:
+        pytest.fail("Debian's chromium is required for browser tests: apt-get install chromium")
+    # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            yield browser
+        finally:
+            # ORM calls made while Playwright's loop runs get their own connection (Django keeps connections per
+            # context there); close it, or PostgreSQL cannot drop the test database afterwards.
+            connections.close_all()
+            browser.close()
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def page(chromium: Any) -> Iterator[Any]:
+    """A desktop-sized page."""
+    context = chromium.new_context(locale="en-GB", viewport={"width": 1280, "height": 800})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def phone_page(chromium: Any) -> Iterator[Any]:
+    """A phone-sized page (an iPhone 12's viewport, touch, a German browser)."""
+    context = chromium.new_context(
+        locale="de-DE",
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+@pytest.fixture(autouse=True)
+def fresh_rules_cache() -> Iterator[None]:
+    from amends.intake.verdict import forget_rules
+
+    yield
+    forget_rules()

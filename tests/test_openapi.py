@@ -16,6 +16,10 @@ def test_the_openapi_document_lists_every_endpoint_with_its_error_responses() ->
         ("/api/v1/interactions/batch", "post"),
         ("/api/v1/locations", "post"),
         ("/api/v1/locations", "get"),
+        ("/api/v1/feedback/batch", "post"),
+        ("/api/v1/detection-rules", "post"),
+        ("/api/v1/detection-rules", "get"),
+        ("/api/v1/surveys/invitations", "post"),
     }
     assert expected <= {(path, method) for path, methods in paths.items() for method in methods}
     for path, method in expected:

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amends.core.errors import DomainError, ErrorCode
-from amends.core.models import User
+from amends.core.models import Team, User
 from amends.core.tasks import enqueue_with_transaction
 from amends.customers.models import Customer
 from amends.intake.detection import more_severe
@@ -47,7 +47,14 @@ def _refresh_due(case: Case) -> None:
 
 
 @transaction.atomic(savepoint=False)
-def case_open_or_attach(*, feedback: Feedback, severity: Severity, customer_locked: bool = False) -> Case:
+def case_open_or_attach(
+    *,
+    feedback: Feedback,
+    severity: Severity,
+    customer_locked: bool = False,
+    category: str = "",
+    team: Team | None = None,
+) -> Case:
     """Save a failure's (unsaved) feedback on the customer's open case, or on a new case that alerts its team.
 
     The customer's row is locked (here, unless the caller already holds the lock) so that two failures arriving at
@@ -76,8 +83,9 @@ def case_open_or_attach(*, feedback: Feedback, severity: Severity, customer_lock
     case = Case(
         customer_id=feedback.customer_id,
         location=feedback.location,
-        team=feedback.location.team,
+        team=team or feedback.location.team,
         severity=severity,
+        category=category,
         summary=summarise(feedback),
         created_at=now,
         first_response_due_at=sla.first_response_due(now, settings.AMENDS_FIRST_RESPONSE_MINUTES),

@@ -10,6 +10,7 @@ from amends.core.errors import NotFound
 from amends.customers.api import router as interactions_router
 from amends.intake.api import router as feedback_router
 from amends.intake.channels.webhook.api import router as webhook_router
+from amends.intake.rules_api import router as rules_router
 from amends.surveys.api import router as surveys_router
 
 api = NinjaAPI(
@@ -30,5 +31,13 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return api.create_response(request, error.as_dict(), status=404)
 
 
-for router in (locations_router, interactions_router, feedback_router, webhook_router, cases_router, surveys_router):
+for router in (
+    locations_router,
+    interactions_router,
+    feedback_router,
+    webhook_router,
+    cases_router,
+    surveys_router,
+    rules_router,
+):
     api.add_router("/v1", router)

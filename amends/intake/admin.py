@@ -3,7 +3,9 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .channels.webhook.mapping import MappingError, validate_mapping
-from .models import Feedback, ImportRun, WebhookSource
+from .models import DetectionRule, Feedback, ImportRun, WebhookSource
+from .rules import RuleError, validate_conditions
+from .verdict import forget_rules
 
 
 @admin.register(Feedback)
@@ -53,3 +55,31 @@ class ImportRunAdmin(admin.ModelAdmin):
     list_display = ("kind", "file_name", "status", "processed_rows", "created_count", "rejected_count", "started_at")
     list_filter = ("kind", "status")
     readonly_fields = [field.name for field in ImportRun._meta.fields]
+
+
+class DetectionRuleForm(forms.ModelForm):
+    class Meta:
+        model = DetectionRule
+        fields = ["name", "priority", "conditions", "action", "severity", "category", "team", "tags", "is_active"]
+
+    def clean_conditions(self) -> dict:
+        conditions = self.cleaned_data["conditions"] or {}
+        if not isinstance(conditions, dict):
+            raise forms.ValidationError(_('Conditions are a JSON object, e.g. {"nps_max": 6}.'))
+        try:
+            validate_conditions(conditions)
+        except RuleError as error:
+            raise forms.ValidationError(str(error)) from error
+        return conditions
+
+
+@admin.register(DetectionRule)
+class DetectionRuleAdmin(admin.ModelAdmin):
+    form = DetectionRuleForm
+    list_display = ("priority", "name", "action", "severity", "category", "team", "is_active")
+    list_display_links = ("name",)
+    list_filter = ("action", "is_active")
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        forget_rules()

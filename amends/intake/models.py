@@ -1,7 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from amends.core.models import Location
+from amends.cases.enums import Severity
+from amends.core.models import Location, Team
 from amends.customers.models import Customer, Interaction
 
 from .enums import Channel, FeedbackKind
@@ -160,6 +161,44 @@ class Mailbox(models.Model):
         ordering = ["name"]
         verbose_name = _("mailbox")
         verbose_name_plural = _("mailboxes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DetectionRule(models.Model):
+    """An admin's rule: when feedback matches the conditions, do the action. The lowest priority number that
+    matches decides; when none matches, the built-in rule applies (NPS <= 6, CSAT <= 2, CES >= 5, any complaint)."""
+
+    class Action(models.TextChoices):
+        OPEN_CASE = "open_case", _("Open a case (or join the open one)")  # a failure to recover
+        IGNORE = "ignore", _("Do not open a case")  # e.g. test accounts, known non-issues
+        TAG = "tag", _("Only tag the feedback")  # mark it, and let the other rules decide
+
+    name = models.CharField(_("name"), max_length=200)
+    priority = models.PositiveIntegerField(_("priority"), default=100, help_text=_("Lower numbers are checked first."))
+    conditions = models.JSONField(_("conditions"), default=dict, blank=True)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices, default=Action.OPEN_CASE)
+    severity = models.CharField(
+        _("severity"),
+        max_length=12,
+        blank=True,
+        choices=Severity.choices,
+        help_text=_("Empty: judged from the scores and the segment."),
+    )
+    category = models.CharField(_("category"), max_length=100, blank=True)
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("team")
+    )
+    tags = models.JSONField(_("tags"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["priority", "id"]
+        verbose_name = _("detection rule")
+        verbose_name_plural = _("detection rules")
 
     def __str__(self) -> str:
         return self.name

@@ -1,0 +1,93 @@
+"""Is this feedback a failure to recover, and how? The admin's detection rules first, then the built-in rule."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from amends.cases.enums import Severity
+from amends.core.cache import TtlCache
+from amends.core.models import Team
+from amends.customers.models import Customer, Interaction
+
+from .detection import Scores, is_negative, severity_for
+from .models import DetectionRule, Feedback
+from .rules import Facts, matches, needs_text_model
+
+# Rules are read on every intake request: remembered per process; an edit is seen everywhere within this time.
+RULES_CACHE_SECONDS = 30
+_rules: TtlCache[list[DetectionRule]] = TtlCache(ttl=RULES_CACHE_SECONDS)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    negative: bool
+    severity: Severity
+    category: str = ""
+    team: Team | None = None
+    tags: tuple[str, ...] = ()
+    rule: str | None = None  # the name of the rule that decided, if any
+    tag_rules: list[str] = field(default_factory=list)
+
+
+def active_rules() -> list[DetectionRule]:
+    rules = _rules.get("intake")
+    if rules is None:
+        rules = list(DetectionRule.objects.filter(is_active=True).select_related("team").order_by("priority", "id"))
+        _rules.put("intake", rules)
+    return rules
+
+
+def forget_rules() -> None:
+    _rules.clear()
+
+
+def judge(
+    *,
+    kind: str,
+    channel: str,
+    scores: Scores,
+    text: str,
+    customer: Customer,
+    interaction: Interaction | None,
+    occurred_at: datetime,
+) -> Verdict:
+    """The first matching rule that decides (open a case or ignore) wins; tag rules add their tags on the way."""
+    rules = [rule for rule in active_rules() if not needs_text_model(rule.conditions)]
+    default_severity = severity_for(kind, scores, customer.segment)
+    tags: list[str] = []
+    if rules:
+        facts = Facts(
+            kind=kind,
+            channel=channel,
+            scores=scores,
+            text=text,
+            segment=customer.segment,
+            attributes=interaction.attributes if interaction else {},
+            contacts_within=_contacts_within(rules, customer, occurred_at),
+        )
+        for rule in rules:
+            if not matches(rule.conditions, facts):
+                continue
+            if rule.action == DetectionRule.Action.TAG:
+                tags += [tag for tag in rule.tags if tag not in tags]
+                continue
+            tags += [tag for tag in rule.tags if tag not in tags]
+            return Verdict(
+                negative=rule.action == DetectionRule.Action.OPEN_CASE,
+                severity=Severity(rule.severity) if rule.severity else default_severity,
+                category=rule.category,
+                team=rule.team,
+                tags=tuple(tags),
+                rule=rule.name,
+            )
+    return Verdict(negative=is_negative(kind, scores), severity=default_severity, tags=tuple(tags))
+
+
+def _contacts_within(rules: list[DetectionRule], customer: Customer, now: datetime) -> dict[int, int]:
+    """Earlier feedback of this customer in each window a rule asks about (one query per distinct window)."""
+    windows = {rule.conditions["repeat_within_days"] for rule in rules if "repeat_within_days" in rule.conditions}
+    if customer.pk is None:
+        return {}
+    return {
+        days: Feedback.objects.filter(customer=customer, occurred_at__gte=now - timedelta(days=days)).count()
+        for days in windows
+    }
