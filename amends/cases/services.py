@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amends.core.errors import DomainError, ErrorCode
-from amends.core.models import Team, User
+from amends.core.models import Location, Team, User
 from amends.core.tasks import enqueue_with_transaction
 from amends.customers.models import Customer
 from amends.intake.detection import more_severe
@@ -175,4 +175,36 @@ def case_resolve(*, case: Case, category: str, resolution: str, by: User) -> Cas
     case.save()
     log_case_event(case=case, kind=EventKind.STATUS_CHANGED, actor=by, data={"from": previous, "to": case.status})
     log_case_event(case=case, kind=EventKind.RESOLVED, actor=by, data={"category": category, "resolution": resolution})
+    return case
+
+
+@transaction.atomic
+def case_open_proactive(*, customer: Customer, location: Location, reason: str, summary: str, by: User) -> Case:
+    """Open a case for a customer who did not complain (yet): the agent reaches out first.
+
+    Like every case, one open case per customer: if one is already open, that one is returned.
+    """
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()
+    existing = Case.objects.filter(customer=customer, status__in=OPEN_STATUSES).order_by("id").first()
+    if existing is not None:
+        return existing
+    now = timezone.now()
+    case = Case(
+        customer=customer,
+        location=location,
+        team=location.team,
+        owner=by,
+        status=CaseStatus.ACKNOWLEDGED,
+        severity=Severity.MEDIUM,
+        summary=summary[:SUMMARY_LENGTH],
+        created_at=now,
+        first_response_due_at=sla.first_response_due(now, settings.AMENDS_FIRST_RESPONSE_MINUTES),
+        resolution_due_at=sla.resolution_due(now, settings.AMENDS_RESOLUTION_MINUTES),
+    )
+    _refresh_due(case)
+    case.save()
+    log_case_event(case=case, kind=EventKind.OPENED, actor=by, data={"proactive": reason})
+    log_case_event(
+        case=case, kind=EventKind.OWNER_ASSIGNED, actor=by, data={"owner": by.username, "previous_owner": None}
+    )
     return case

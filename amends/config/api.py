@@ -10,6 +10,7 @@ from amends.core.errors import NotFound
 from amends.customers.api import router as interactions_router
 from amends.intake.api import router as feedback_router
 from amends.intake.channels.webhook.api import router as webhook_router
+from amends.intake.at_risk_api import router as at_risk_router
 from amends.intake.rules_api import router as rules_router
 from amends.surveys.api import router as surveys_router
 
@@ -39,5 +40,6 @@ for router in (
     cases_router,
     surveys_router,
     rules_router,
+    at_risk_router,
 ):
     api.add_router("/v1", router)

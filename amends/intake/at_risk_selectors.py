@@ -1,0 +1,97 @@
+"""The silent unhappy: customers at risk who have no open case, each with the reason, behind the team gate."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
+
+from amends.cases.enums import OPEN_STATUSES
+from amends.cases.models import Case
+from amends.cases.selectors import team_ids_of
+from amends.core.models import Location, User
+from amends.customers.models import Customer, Interaction
+
+from .at_risk import RiskReason, interaction_failed, score_dropped, silent_bad_score
+from .models import Feedback
+
+WINDOW_DAYS = 30
+SCAN_LIMIT = 2000  # rows read per source; the list is a worklist, not a report
+
+
+@dataclass(frozen=True)
+class AtRisk:
+    customer: Customer
+    reason: RiskReason
+    location: Location
+    since: datetime
+    feedback: Feedback | None = None
+    interaction: Interaction | None = None
+
+
+def _visible_locations(user: User) -> list[int] | None:
+    return (
+        None
+        if user.sees_all_teams
+        else list(Location.objects.filter(team_id__in=team_ids_of(user)).values_list("id", flat=True))
+    )
+
+
+def _without_open_case(queryset: QuerySet, customer_field: str) -> QuerySet:
+    open_case = Case.objects.filter(customer_id=OuterRef(customer_field), status__in=OPEN_STATUSES)
+    return queryset.filter(~Exists(open_case))
+
+
+def at_risk_for_user(user: User, *, now: datetime | None = None, limit: int = 100) -> list[AtRisk]:
+    now = now or timezone.now()
+    since = now - timedelta(days=WINDOW_DAYS)
+    locations = _visible_locations(user)
+    found: dict[int, AtRisk] = {}  # one entry per customer: the first reason found
+    for entry in (*_failed_interactions(since, locations), *_silent_feedback(since, locations)):
+        found.setdefault(entry.customer.pk, entry)
+    return sorted(found.values(), key=lambda entry: entry.since, reverse=True)[:limit]
+
+
+def _failed_interactions(since: datetime, locations: list[int] | None) -> list[AtRisk]:
+    interactions = Interaction.objects.select_related("customer", "location").filter(occurred_at__gte=since)
+    if locations is not None:
+        interactions = interactions.filter(location_id__in=locations)
+    spoke_since = Feedback.objects.filter(customer_id=OuterRef("customer_id"), occurred_at__gte=OuterRef("occurred_at"))
+    interactions = _without_open_case(interactions, "customer_id").filter(~Exists(spoke_since))
+    return [
+        AtRisk(customer=item.customer, reason=RiskReason.FAILED_INTERACTION, location=item.location,
+               since=item.occurred_at, interaction=item)
+        for item in interactions.order_by("-occurred_at")[:SCAN_LIMIT]
+        if interaction_failed(item.attributes)
+    ]  # fmt: skip
+
+
+def _silent_feedback(since: datetime, locations: list[int] | None) -> list[AtRisk]:
+    feedback = Feedback.objects.select_related("customer", "location").filter(case__isnull=True, occurred_at__gte=since)
+    if locations is not None:
+        feedback = feedback.filter(location_id__in=locations)
+    rows = list(_without_open_case(feedback, "customer_id").order_by("-occurred_at")[:SCAN_LIMIT])
+    entries = []
+    for item in rows:
+        reason = _feedback_reason(item)
+        if reason is not None:
+            entries.append(AtRisk(customer=item.customer, reason=reason, location=item.location,
+                                  since=item.occurred_at, feedback=item))  # fmt: skip
+    return entries
+
+
+def _feedback_reason(item: Feedback) -> RiskReason | None:
+    sense = getattr(item, "text_sense", None)  # filled by textsense in the worker, when present
+    if sense is not None and getattr(sense, "alert", False):
+        return RiskReason.NEGATIVE_TEXT
+    if silent_bad_score(text=item.text, nps=item.nps, csat=item.csat, ces=item.ces):
+        return RiskReason.SILENT_BAD_SCORE
+    previous = (
+        Feedback.objects.filter(customer_id=item.customer_id, occurred_at__lt=item.occurred_at)
+        .order_by("-occurred_at")
+        .values_list("nps", "csat")
+        .first()
+    )
+    if previous and score_dropped(previous, (item.nps, item.csat)):
+        return RiskReason.SCORE_DROP
+    return None
