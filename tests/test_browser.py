@@ -1,44 +1,14 @@
 """An agent in a real browser (Debian's Chromium through Playwright): log in, open the inbox, resolve a case."""
 
-import os
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connections
 
 from amends.cases.models import Case
-from amends.core.testing import launch_chromium
 
-from .conftest import ApiClient, World, negative_survey
+from .conftest import SCREENSHOTS, ApiClient, World, negative_survey
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-CHROMIUM = shutil.which("chromium")
-SCREENSHOTS = Path(os.environ.get("AMENDS_SCREENSHOTS", "screenshots-tmp"))
-
-
-@pytest.fixture
-def page() -> Iterator[Any]:
-    if CHROMIUM is None:
-        pytest.fail("Debian's chromium is required for browser tests: apt-get install chromium")
-    # Playwright's sync API runs an event loop in this thread; Django's ORM calls in the test are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 800})
-        try:
-            yield context.new_page()
-        finally:
-            # ORM calls made while Playwright's loop runs get their own connection (Django keeps connections per
-            # context there); close it, or PostgreSQL cannot drop the test database afterwards.
-            connections.close_all()
-            context.close()
-            browser.close()
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def log_in(page: Any, live_server: Any, username: str, password: str) -> None:

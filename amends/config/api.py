@@ -9,8 +9,8 @@ from amends.core.apikit import BearerToken, install_error_handlers
 from amends.core.errors import NotFound
 from amends.customers.api import router as interactions_router
 from amends.intake.api import router as feedback_router
-from amends.intake.channels.webhook.api import router as webhook_router
 from amends.intake.at_risk_api import router as at_risk_router
+from amends.intake.channels.webhook.api import router as webhook_router
 from amends.intake.rules_api import router as rules_router
 from amends.surveys.api import router as surveys_router
 

@@ -220,3 +220,6 @@ if AMENDS_BENCH:
     INSTALLED_APPS.append("bench.ceiling")
     ROOT_URLCONF = "bench.urls"
 AMENDS_BASE_URL = os.environ.get("AMENDS_BASE_URL", "http://127.0.0.1:8000")
+AMENDS_TRUSTED_PROXIES = int(
+    os.environ.get("AMENDS_TRUSTED_PROXIES", "0")
+)  # proxies in front: the client IP is that many hops back in X-Forwarded-For

@@ -1,17 +1,22 @@
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amends.cases.models import Case
 from amends.cases.services import case_open_or_attach
 from amends.core.errors import DomainError, ErrorCode
-from amends.customers.models import Interaction
+from amends.customers.models import Customer, Interaction
 from amends.customers.services import CustomerData, customer_upsert, location_by_code
 
-from .detection import Scores, is_negative, severity_for
-from .models import Feedback
+from .detection import Scores
+from .enums import Channel, FeedbackKind
+from .models import Feedback, FeedbackAttachment
+from .verdict import judge
 
 
 @dataclass(frozen=True)
@@ -45,8 +50,6 @@ def feedback_submit(data: FeedbackInput) -> tuple[Feedback, Case | None]:
         if known is not None:
             return known, known.case
     location = location_by_code(data.location_code)
-    negative = is_negative(data.kind, data.scores)
-    customer = customer_upsert(data.customer, lock=negative)
     interaction = None
     if data.interaction_external_id:
         interaction = Interaction.objects.filter(external_id=data.interaction_external_id).first()
@@ -57,6 +60,23 @@ def feedback_submit(data: FeedbackInput) -> tuple[Feedback, Case | None]:
                 field="interaction",
                 status=422,
             )
+    # Locked, so that two failures of one customer arriving at once cannot open two cases.
+    customer = customer_upsert(data.customer, lock=True)
+    verdict = judge(
+        kind=data.kind,
+        channel=data.channel,
+        scores=data.scores,
+        text=data.text,
+        customer=customer,
+        interaction=interaction,
+        occurred_at=data.occurred_at,
+    )
+    negative = verdict.negative
+    attributes = dict(data.attributes or {})
+    if verdict.tags:
+        attributes["tags"] = list(verdict.tags)
+    if verdict.rule:
+        attributes["rule"] = verdict.rule
     feedback = Feedback(
         customer=customer,
         location=location,
@@ -72,11 +92,126 @@ def feedback_submit(data: FeedbackInput) -> tuple[Feedback, Case | None]:
         occurred_at=data.occurred_at,
         source=data.source,
         external_ref=data.external_ref,
-        attributes=data.attributes or {},
+        attributes=attributes,
     )
     if not negative:
         feedback.save()
         return feedback, None
-    severity = severity_for(data.kind, data.scores, customer.segment)
-    case = case_open_or_attach(feedback=feedback, severity=severity, customer_locked=True)
+    case = case_open_or_attach(
+        feedback=feedback,
+        severity=verdict.severity,
+        customer_locked=True,
+        category=verdict.category,
+        team=verdict.team,
+    )
     return feedback, case
+
+
+# The public web form (channels/webform): a complaint with contact details and perhaps a photo.
+WEBFORM_SOURCE = "webform"
+MAX_CUSTOMER_ID_LENGTH = 128
+
+
+@dataclass(frozen=True)
+class AttachmentInput:
+    name: str  # the file name to store under; chosen by us, never the customer's
+    content: File
+    content_type: str  # as found in the content, not as the sender claimed
+    size: int
+
+
+@dataclass(frozen=True)
+class WebComplaint:
+    location_code: str
+    text: str
+    name: str
+    email: str
+    language: str
+    token: str  # one per rendered form: the same form sent twice is stored once
+    phone: str = ""
+    csat: int | None = None
+    contact_consent: bool = False
+    photo: AttachmentInput | None = None
+
+
+def customer_id_for_email(email: str) -> str:
+    """The same address always gives the same customer, so a repeat complainant is recognised."""
+    normalised = email.strip().lower()
+    external_id = f"email:{normalised}"
+    if len(external_id) <= MAX_CUSTOMER_ID_LENGTH:
+        return external_id
+    return "email-sha256:" + hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def webform_complaint_submit(complaint: WebComplaint) -> tuple[Feedback, Case | None]:
+    """Store a complaint from the public form (it opens a case, or joins the customer's open one) with its photo.
+
+    Sent again with the same token (double click, back button, a retry), the first complaint is returned unchanged.
+    """
+    stored: list[FeedbackAttachment] = []
+    try:
+        with transaction.atomic():
+            known = _webform_known(complaint.token)
+            if known is not None:
+                return known, known.case
+            feedback, case = feedback_submit(_webform_feedback_input(complaint))
+            if complaint.photo is not None:
+                stored.append(feedback_attach(feedback=feedback, upload=complaint.photo))
+            return feedback, case
+    except IntegrityError:
+        # The same form sent twice at the same moment: the first one stored decides.
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        known = _webform_known(complaint.token)
+        if known is None:
+            raise
+        return known, known.case
+    except BaseException:
+        for attachment in stored:
+            attachment.file.delete(save=False)
+        raise
+
+
+def _webform_known(token: str) -> Feedback | None:
+    return Feedback.objects.select_related("case").filter(source=WEBFORM_SOURCE, external_ref=token).first()
+
+
+def _webform_feedback_input(complaint: WebComplaint) -> FeedbackInput:
+    contact = {"name": complaint.name, "email": complaint.email, "phone": complaint.phone}
+    return FeedbackInput(
+        customer=_webform_customer(complaint),
+        location_code=complaint.location_code,
+        channel=Channel.WEB,
+        kind=FeedbackKind.COMPLAINT,
+        scores=Scores(csat=complaint.csat),
+        text=complaint.text,
+        occurred_at=timezone.now(),
+        language=complaint.language,
+        source=WEBFORM_SOURCE,
+        external_ref=complaint.token,
+        # What this customer typed this time, whatever the customer record already says.
+        attributes={"contact": contact, "contact_consent": complaint.contact_consent},
+    )
+
+
+def _webform_customer(complaint: WebComplaint) -> CustomerData:
+    external_id = customer_id_for_email(complaint.email)
+    given = {
+        "name": complaint.name,
+        "email": complaint.email,
+        "phone": complaint.phone,
+        "language": complaint.language,
+    }
+    known = Customer.objects.filter(external_id=external_id).first()
+    if known is not None:
+        # Anyone can type any address into a public form: fill in what we lacked, never overwrite what we know.
+        given = {field: value for field, value in given.items() if not getattr(known, field)}
+    return CustomerData(external_id=external_id, **{field: value or None for field, value in given.items()})
+
+
+def feedback_attach(*, feedback: Feedback, upload: AttachmentInput) -> FeedbackAttachment:
+    """Store a file with the feedback, in private storage (served only through a permission-checked view)."""
+    attachment = FeedbackAttachment(feedback=feedback, content_type=upload.content_type, size=upload.size)
+    attachment.file.save(upload.name, upload.content, save=False)
+    attachment.save()
+    return attachment

@@ -50,3 +50,8 @@ class LanguageForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language"), choices=[("", _("Browser's language")), *list(Language.choices)], required=False
     )
+
+
+class PosterForm(forms.Form):
+    size = forms.ChoiceField(label=_("Paper size"), choices=[("a4", "A4"), ("a5", "A5")])
+    lang = forms.ChoiceField(label=_("Language of the poster"), choices=list(Language.choices))

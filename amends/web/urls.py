@@ -13,5 +13,10 @@ urlpatterns = [
     path("cases/<int:case_id>/take/", views.case_take, name="case_take"),
     path("cases/<int:case_id>/notes/", views.case_note, name="case_note"),
     path("cases/<int:case_id>/resolve/", views.case_resolve_view, name="case_resolve"),
+    path("cases/attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
+    path("locations/", views.location_list, name="locations"),
+    path("locations/<slug:code>/", views.location_detail, name="location"),
+    path("locations/<slug:code>/poster.svg", views.location_poster, {"kind": "svg"}, name="location_poster_svg"),
+    path("locations/<slug:code>/poster.pdf", views.location_poster, {"kind": "pdf"}, name="location_poster_pdf"),
     path("healthz", views.healthz, name="healthz"),
 ]

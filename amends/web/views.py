@@ -5,9 +5,10 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -22,8 +23,15 @@ from amends.cases.selectors import (
 from amends.cases.services import case_add_note, case_resolve, case_take_ownership
 from amends.core.errors import DomainError
 from amends.core.models import User
+from amends.intake.channels.webform.poster import poster_pdf, poster_svg
+from amends.intake.channels.webform.selectors import (
+    attachment_get_for_user,
+    location_for_staff,
+    locations_for_staff,
+    public_form_url,
+)
 
-from .forms import InboxFilterForm, LanguageForm, NoteForm, ResolveForm
+from .forms import InboxFilterForm, LanguageForm, NoteForm, PosterForm, ResolveForm
 
 
 def current_user(request: HttpRequest) -> User:
@@ -78,7 +86,7 @@ def _render_case(
     context = {
         "case": case,
         "timeline": case_timeline(case),
-        "feedback": case.feedback.select_related("interaction").order_by("occurred_at"),
+        "feedback": case.feedback.select_related("interaction").prefetch_related("attachments").order_by("occurred_at"),
         "other_cases": case.customer.cases.exclude(pk=case.pk).order_by("-created_at")[:10],
         "note_form": note_form,
         "resolve_form": resolve_form,
@@ -155,3 +163,51 @@ def language_update(request: HttpRequest) -> HttpResponse:
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+@require_GET
+def location_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/locations.html", {"locations": locations_for_staff()})
+
+
+@login_required
+@require_GET
+def location_detail(request: HttpRequest, code: str) -> HttpResponse:
+    location = location_for_staff(code)
+    form = PosterForm(initial={"size": "a4", "lang": get_language()})
+    context = {"location": location, "public_url": public_form_url(location), "form": form}
+    return render(request, "web/location.html", context)
+
+
+@login_required
+@require_GET
+def location_poster(request: HttpRequest, code: str, kind: str) -> HttpResponse:
+    location = location_for_staff(code)
+    form = PosterForm({"size": request.GET.get("size") or "a4", "lang": request.GET.get("lang") or get_language()})
+    if not form.is_valid():
+        return HttpResponseBadRequest(_("Choose a size (a4 or a5) and a language."))
+    size, language = form.cleaned_data["size"], form.cleaned_data["lang"]
+    draw, content_type = (poster_pdf, "application/pdf") if kind == "pdf" else (poster_svg, "image/svg+xml")
+    body = draw(location, url=public_form_url(location), language=language, size=size)
+    response = HttpResponse(body, content_type=content_type)
+    disposition = "attachment" if request.GET.get("download") else "inline"
+    response["Content-Disposition"] = f'{disposition}; filename="poster-{location.code}-{size}-{language}.{kind}"'
+    response["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    return response
+
+
+INLINE_ATTACHMENT_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, attachment_id: int) -> FileResponse:
+    attachment = attachment_get_for_user(user=current_user(request), attachment_id=attachment_id)
+    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type)
+    # Photos show in the page; anything else (another channel's files) is downloaded, never rendered on our origin.
+    disposition = "inline" if attachment.content_type in INLINE_ATTACHMENT_TYPES else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{(attachment.file.name or "").rsplit("/", 1)[-1]}"'
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
