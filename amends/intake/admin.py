@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .channels.webhook.mapping import MappingError, validate_mapping
-from .models import DetectionRule, Feedback, ImportRun, WebhookSource
+from .models import DetectionRule, Feedback, ImportRun, Mailbox, WebhookSource
 from .rules import RuleError, validate_conditions
 from .verdict import forget_rules
 
@@ -83,3 +83,10 @@ class DetectionRuleAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)
         forget_rules()
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(admin.ModelAdmin):
+    list_display = ("name", "username", "host", "folder", "location", "last_polled_at", "is_active")
+    list_filter = ("is_active",)
+    readonly_fields = ("uidvalidity", "last_uid", "last_polled_at", "last_error")
