@@ -4,7 +4,9 @@ set -euo pipefail
 BIN=.venv/bin
 "$BIN/amends" worker &
 WORKER=$!
-trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
+"$BIN/amends" sweeper --interval 60 >/dev/null &
+SWEEPER=$!
+trap 'kill $WORKER $SWEEPER 2>/dev/null || true' EXIT INT TERM
 echo
 echo "Amends is running on http://127.0.0.1:8000"
 echo "Log in as agent / supervisor / admin, password: amends-demo"

@@ -106,3 +106,15 @@ def test_no_alert_goes_out_for_a_case_resolved_before_the_worker_ran(
     smtp_server.messages.clear()
     assert case_opened_alert_task.call(case_id) == 0
     assert smtp_server.messages == []
+
+
+@pytest.mark.django_db
+def test_the_sweeper_queues_the_periodic_work(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from amends.intake.models import Mailbox
+
+    Mailbox.objects.create(name="Support", host="127.0.0.1", username="u", password_env="X", location=world.ams)
+    call_command("sweeper", once=True)
+    paths = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
+    assert paths == ["amends.intake.tasks.poll_mailbox_task", "amends.surveys.tasks.invitation_reminders_task"]

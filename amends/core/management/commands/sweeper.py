@@ -1,0 +1,33 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from amends.intake.models import Mailbox
+from amends.intake.tasks import poll_mailbox_task
+from amends.surveys.tasks import invitation_reminders_task
+
+
+class Command(BaseCommand):
+    help = (
+        "Queue the periodic work for the workers every --interval seconds: mailbox polls and survey reminders. "
+        "Safe to run on several machines: each task claims its rows, so nothing is done twice."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="One round, then exit (for cron).")
+        parser.add_argument("--interval", type=int, default=60, help="Seconds between rounds (default 60).")
+
+    def handle(self, *args: object, once: bool = False, interval: int = 60, **options: object) -> None:
+        while True:
+            queued = self.sweep()
+            self.stdout.write(f"queued {queued} task(s)")
+            if once:
+                return
+            time.sleep(max(1, interval))
+
+    def sweep(self) -> int:
+        mailboxes = list(Mailbox.objects.filter(is_active=True).values_list("pk", flat=True))
+        for mailbox_id in mailboxes:
+            poll_mailbox_task.enqueue(mailbox_id)
+        invitation_reminders_task.enqueue()
+        return len(mailboxes) + 1
