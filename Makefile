@@ -47,6 +47,11 @@ test-redis: install
 bench-intake: install
 	$(BIN)/python -m bench.intake
 
+# Text model quality per language on ../shared/data (evaluation only) and texts/s; SAMPLE texts per language.
+SAMPLE ?= 1000
+bench-textsense: install
+	$(BIN)/python -m bench.textsense_quality --sample $(SAMPLE)
+
 bench-import: install
 	$(BIN)/python -m bench.import_rate
 

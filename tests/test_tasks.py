@@ -85,7 +85,7 @@ def test_the_redis_worker_emails_the_team_when_a_case_opens(
     assert settings.TASKS["default"]["BACKEND"] == "django_tasks_rq.RQBackend"
     django_rq.get_queue("default").empty()
     case_id = api.post("/feedback", negative_survey()).json()["case"]["id"]
-    assert django_rq.get_queue("default").count == 1
+    assert django_rq.get_queue("default").count == 2  # the new-case alert, and the reading of the comment
     from rq import SimpleWorker
 
     worker = django_rq.get_worker("default", worker_class=SimpleWorker)

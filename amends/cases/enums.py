@@ -30,7 +30,7 @@ SEVERITY_ORDER = [Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICA
 
 
 class EventKind(models.TextChoices):
-    OPENED = "opened", _("Case opened")  # data: feedback_id, or proactive (the at-risk reason)
+    OPENED = "opened", _("Case opened")  # data: feedback_id (+ reason "text" when text sense opened it), or proactive
     FEEDBACK_ADDED = "feedback_added", _("Feedback added")  # data: feedback_id
     OWNER_ASSIGNED = "owner_assigned", _("Owner assigned")  # data: owner, previous_owner
     STATUS_CHANGED = "status_changed", _("Status changed")  # data: from, to

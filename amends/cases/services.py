@@ -208,3 +208,23 @@ def case_open_proactive(*, customer: Customer, location: Location, reason: str, 
         case=case, kind=EventKind.OWNER_ASSIGNED, actor=by, data={"owner": by.username, "previous_owner": None}
     )
     return case
+
+
+@transaction.atomic
+def case_open_for_saved_feedback(*, feedback: Feedback, severity: Severity, reason: str) -> Case:
+    """Put stored feedback that has no case on the customer's open case, or on a new case that alerts its team.
+
+    For a failure found after the feedback was stored, e.g. the text model reading a complaint in the comment of a
+    good survey score. `reason` (e.g. "text") is added to the opened / feedback-added event. Feedback that has a case
+    by now keeps it.
+    """
+    Customer.objects.select_for_update().filter(pk=feedback.customer_id).first()
+    current = Feedback.objects.select_for_update().get(pk=feedback.pk)
+    if current.case_id is not None:
+        return Case.objects.get(pk=current.case_id)
+    case = case_open_or_attach(feedback=current, severity=severity, customer_locked=True)
+    event = case.events.filter(kind__in=(EventKind.OPENED, EventKind.FEEDBACK_ADDED)).order_by("-id").first()
+    if event is not None:
+        event.data = {**event.data, "reason": reason}
+        event.save(update_fields=["data"])
+    return case

@@ -223,3 +223,5 @@ AMENDS_BASE_URL = os.environ.get("AMENDS_BASE_URL", "http://127.0.0.1:8000")
 AMENDS_TRUSTED_PROXIES = int(
     os.environ.get("AMENDS_TRUSTED_PROXIES", "0")
 )  # proxies in front: the client IP is that many hops back in X-Forwarded-For
+# A text whose probability of reporting a failure reaches this raises an alert (and opens a case if none is open).
+AMENDS_TEXTSENSE_ALERT_THRESHOLD = float(os.environ.get("AMENDS_TEXTSENSE_ALERT_THRESHOLD", "0.9"))

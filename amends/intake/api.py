@@ -6,6 +6,7 @@ from amends.cases.models import Case
 from amends.core.apikit import ERRORS_READ, ERRORS_WRITE, api_user, idempotent_create, iso
 from amends.core.batch import BatchIn, BatchOut, run_batch
 from amends.core.idempotency import Outcome
+from amends.textsense.selectors import text_sense_of
 
 from .detection import Scores
 from .models import Feedback
@@ -78,5 +79,5 @@ def get_feedback(request: HttpRequest, feedback_id: int):
         "occurred_at": feedback.occurred_at,
         "received_at": feedback.received_at,
         "case": case_brief(feedback.case),
-        "text_sense": None,
+        "text_sense": text_sense_of(feedback),
     }

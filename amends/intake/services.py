@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from amends.cases.models import Case
 from amends.cases.services import case_open_or_attach
 from amends.core.errors import DomainError, ErrorCode
+from amends.core.tasks import enqueue_with_transaction
 from amends.customers.models import Customer, Interaction
 from amends.customers.services import CustomerData, customer_upsert, location_by_code
 
@@ -96,6 +97,7 @@ def feedback_submit(data: FeedbackInput) -> tuple[Feedback, Case | None]:
     )
     if not negative:
         feedback.save()
+        _read_text_later(feedback)
         return feedback, None
     case = case_open_or_attach(
         feedback=feedback,
@@ -104,7 +106,16 @@ def feedback_submit(data: FeedbackInput) -> tuple[Feedback, Case | None]:
         category=verdict.category,
         team=verdict.team,
     )
+    _read_text_later(feedback)
     return feedback, case
+
+
+def _read_text_later(feedback: Feedback) -> None:
+    """The text model reads free text in the worker, never during intake (textsense)."""
+    if feedback.text.strip():
+        from amends.textsense.tasks import analyse_feedback_task  # textsense imports intake
+
+        enqueue_with_transaction(analyse_feedback_task, feedback.pk)
 
 
 # The public web form (channels/webform): a complaint with contact details and perhaps a photo.
