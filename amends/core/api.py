@@ -4,9 +4,10 @@ from ninja import Query, Router, Schema
 
 from .apikit import ERRORS_READ, ERRORS_WRITE, api_user, decode_id_cursor, encode_id_cursor, idempotent_create
 from .enums import Role
-from .errors import DomainError, ErrorCode, Forbidden
-from .models import Location, Team
+from .errors import Forbidden
+from .models import Location
 from .schemas import LocationIn, LocationOut, LocationPage
+from .selectors import team_by_slug
 from .services import location_create
 
 router = Router(tags=["locations"])
@@ -31,16 +32,7 @@ def create_location(request: HttpRequest, payload: LocationIn):
         raise Forbidden(_("Only supervisors and admins manage locations."))
 
     def action() -> tuple[int, dict]:
-        team = None
-        if payload.team:
-            team = Team.objects.filter(slug=payload.team).first()
-            if team is None:
-                raise DomainError(
-                    ErrorCode.UNKNOWN_TEAM,
-                    _("There is no team %(slug)s.") % {"slug": payload.team},
-                    field="team",
-                    status=422,
-                )
+        team = team_by_slug(payload.team)
         location = location_create(
             code=payload.code,
             name=payload.name,

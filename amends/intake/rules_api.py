@@ -10,7 +10,8 @@ from amends.core.apikit import ERRORS_READ, ERRORS_WRITE, StrictSchema, api_user
 from amends.core.enums import Role
 from amends.core.errors import DomainError, ErrorCode, Forbidden
 from amends.core.idempotency import Outcome
-from amends.core.models import Team, User
+from amends.core.models import User
+from amends.core.selectors import team_by_slug
 
 from .models import DetectionRule
 from .rules import RuleError, validate_conditions
@@ -67,12 +68,7 @@ def rule_create(payload: RuleIn) -> Outcome:
         validate_conditions(payload.conditions)
     except RuleError as error:
         raise DomainError(ErrorCode.INVALID_VALUE, str(error), field="conditions", status=422) from error
-    team = None
-    if payload.team:
-        team = Team.objects.filter(slug=payload.team).first()
-        if team is None:
-            message = _("There is no team %(slug)s.") % {"slug": payload.team}
-            raise DomainError(ErrorCode.UNKNOWN_TEAM, message, field="team", status=422)
+    team = team_by_slug(payload.team)
     rule = DetectionRule.objects.create(
         name=payload.name, priority=payload.priority, conditions=payload.conditions, action=payload.action,
         severity=payload.severity or "", category=payload.category, team=team, tags=payload.tags,
