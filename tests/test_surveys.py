@@ -165,3 +165,41 @@ def test_a_case_closing_survey_is_allowed_while_the_case_is_resolved(
     case_resolve(case=Case.objects.get(pk=case_id), category="other", resolution="Fixed", by=world.alice)
     response = api.post("/surveys/invitations", {"customer": "guest-3", "survey": "stay", "case": case_id})
     assert response.status_code == 201
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_survey_follows_each_stay_after_its_delay(api: ApiClient, world: World, smtp_server: Mailbox) -> None:
+    Survey.objects.create(
+        slug="after-stay", name="After your stay", location=world.ams, trigger="interaction", delay_hours=24
+    )
+    from amends.surveys.tasks import invitations_due_task
+
+    with time_machine.travel(NOW, tick=False):
+        body = {
+            "external_id": "stay-1", "customer": {"external_id": "g-7", "email": "g7@example.nl", "language": "nl"},
+            "location": "ams", "kind": "stay", "occurred_at": NOW.isoformat(), "attributes": {},
+        }  # fmt: skip
+        assert api.post("/interactions", body).status_code == 201
+        call_command("worker", burst=True)
+        invitation = Invitation.objects.get()
+        assert invitation.interaction is not None and invitation.sent_at is None
+        assert invitations_due_task.call() == 0
+    with time_machine.travel(NOW + timedelta(hours=24, minutes=1), tick=False):
+        assert invitations_due_task.call() == 1
+        assert invitations_due_task.call() == 0
+    assert [message["To"] for message in smtp_server.messages] == ["g7@example.nl"]
+    assert invitation.expires_at - NOW == timedelta(days=14, hours=24)  # counted from sending
+
+
+@pytest.mark.django_db
+def test_resolving_a_case_asks_how_it_was_handled_unless_asked_recently(
+    api: ApiClient, world: World, customer: Customer
+) -> None:
+    Survey.objects.create(slug="recovery", name="How did we do", location=world.ams, trigger="case_resolved")
+    case_id = api.post("/feedback", negative_survey("guest-1")).json()["case"]["id"]
+    case_resolve(case=Case.objects.get(pk=case_id), category="other", resolution="Fixed", by=world.alice)
+    invitation = Invitation.objects.get()
+    assert invitation.case_id == case_id and invitation.send_after is not None
+    second = api.post("/feedback", negative_survey("guest-1", text="Opnieuw mis")).json()["case"]["id"]
+    case_resolve(case=Case.objects.get(pk=second), category="other", resolution="Fixed again", by=world.alice)
+    assert Invitation.objects.count() == 1  # asked within the interval: not again

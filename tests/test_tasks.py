@@ -117,4 +117,8 @@ def test_the_sweeper_queues_the_periodic_work(world: World, capsys: pytest.Captu
     Mailbox.objects.create(name="Support", host="127.0.0.1", username="u", password_env="X", location=world.ams)
     call_command("sweeper", once=True)
     paths = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
-    assert paths == ["amends.intake.tasks.poll_mailbox_task", "amends.surveys.tasks.invitation_reminders_task"]
+    assert paths == [
+        "amends.intake.tasks.poll_mailbox_task",
+        "amends.surveys.tasks.invitation_reminders_task",
+        "amends.surveys.tasks.invitations_due_task",
+    ]

@@ -175,6 +175,9 @@ def case_resolve(*, case: Case, category: str, resolution: str, by: User) -> Cas
     case.save()
     log_case_event(case=case, kind=EventKind.STATUS_CHANGED, actor=by, data={"from": previous, "to": case.status})
     log_case_event(case=case, kind=EventKind.RESOLVED, actor=by, data={"category": category, "resolution": resolution})
+    from amends.surveys.services import invitations_after_case_resolved  # surveys build on cases
+
+    invitations_after_case_resolved(case)
     return case
 
 

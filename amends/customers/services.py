@@ -76,7 +76,7 @@ def interaction_record(
     try:
         # The unique external id decides, even between two requests at once.
         with transaction.atomic():
-            return Interaction.objects.create(
+            interaction = Interaction.objects.create(
                 external_id=external_id,
                 customer=customer_upsert(customer),
                 location=location,
@@ -91,3 +91,7 @@ def interaction_record(
             field="external_id",
             status=409,
         ) from exc
+    from amends.surveys.services import invitations_after_interaction  # surveys build on customers
+
+    invitations_after_interaction(interaction)
+    return interaction

@@ -8,7 +8,12 @@ from amends.intake.models import Feedback
 
 
 class Survey(models.Model):
-    """A post-contact survey: which scores it asks, and how often a customer may be asked."""
+    """A post-contact survey: which scores it asks, when it is sent, and how often a customer may be asked."""
+
+    class Trigger(models.TextChoices):
+        MANUAL = "manual", _("Only when invited (API)")  # an integration decides
+        INTERACTION = "interaction", _("After each interaction at the location")  # e.g. a stay, a delivery
+        CASE_RESOLVED = "case_resolved", _("After a case at the location is resolved")  # how did we handle it?
 
     slug = models.SlugField(_("slug"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
@@ -20,6 +25,8 @@ class Survey(models.Model):
     valid_days = models.PositiveSmallIntegerField(_("link valid for (days)"), default=14)
     reminder_after_days = models.PositiveSmallIntegerField(_("remind after (days)"), default=3)
     min_days_between = models.PositiveSmallIntegerField(_("ask the same customer at most once per (days)"), default=30)
+    trigger = models.CharField(_("send"), max_length=16, choices=Trigger.choices, default=Trigger.MANUAL)
+    delay_hours = models.PositiveIntegerField(_("hours after the trigger"), default=24)
     during_open_case = models.BooleanField(_("also ask while the customer has an open case"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -44,6 +51,7 @@ class Invitation(models.Model):
     language = models.CharField(_("language"), max_length=8)
     created_at = models.DateTimeField(_("created at"))
     expires_at = models.DateTimeField(_("expires at"))
+    send_after = models.DateTimeField(_("send after"), null=True, blank=True, db_index=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     remind_at = models.DateTimeField(_("remind at"), null=True, blank=True, db_index=True)
     reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)

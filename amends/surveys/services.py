@@ -1,5 +1,7 @@
 import secrets
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -39,9 +41,15 @@ def survey_url(invitation: Invitation) -> str:
 
 @transaction.atomic
 def invitation_create(
-    *, survey: Survey, customer: Customer, interaction: Interaction | None = None, case: Case | None = None
+    *,
+    survey: Survey,
+    customer: Customer,
+    interaction: Interaction | None = None,
+    case: Case | None = None,
+    send_after: datetime | None = None,
 ) -> Invitation:
-    """Invite the customer by email, unless contact-frequency rules forbid it."""
+    """Invite the customer by email (now, or once `send_after` has passed), unless contact-frequency rules forbid
+    it. The link is valid, and the reminder due, counted from when it is sent."""
     Customer.objects.select_for_update().filter(pk=customer.pk).first()  # one invitation decision at a time
     now = timezone.now()
     last = customer.survey_invitations.order_by("-created_at").values_list("created_at", flat=True).first()
@@ -55,6 +63,7 @@ def invitation_create(
     )
     if refusal is not None:
         raise DomainError(ErrorCode(refusal.value), str(REFUSAL_MESSAGES[refusal]), field="customer", status=409)
+    sends_at = max(now, send_after or now)
     invitation = Invitation.objects.create(
         survey=survey,
         customer=customer,
@@ -63,13 +72,53 @@ def invitation_create(
         nonce=secrets.token_hex(16),
         language=customer.language or settings.LANGUAGE_CODE,
         created_at=now,
-        expires_at=now + timedelta(days=survey.valid_days),
-        remind_at=now + timedelta(days=survey.reminder_after_days),
+        send_after=sends_at if sends_at > now else None,
+        expires_at=sends_at + timedelta(days=survey.valid_days),
+        remind_at=sends_at + timedelta(days=survey.reminder_after_days),
     )
-    from .tasks import invitation_send_task
+    if invitation.send_after is None:
+        from .tasks import invitation_send_task
 
-    enqueue_with_transaction(invitation_send_task, invitation.pk)
+        enqueue_with_transaction(invitation_send_task, invitation.pk)
     return invitation
+
+
+def invitations_after_interaction(interaction: Interaction) -> list[Invitation]:
+    """Surveys that follow every interaction at its location; a customer the rules protect is simply not asked."""
+    surveys = Survey.objects.filter(
+        is_active=True, trigger=Survey.Trigger.INTERACTION, location_id=interaction.location_id
+    ).select_related("location")
+    return _invite_quietly(
+        surveys, customer=interaction.customer, start=interaction.occurred_at, interaction=interaction
+    )
+
+
+def invitations_after_case_resolved(case: Case) -> list[Invitation]:
+    """Surveys that ask how a resolved case was handled."""
+    surveys = Survey.objects.filter(
+        is_active=True, trigger=Survey.Trigger.CASE_RESOLVED, location_id=case.location_id
+    ).select_related("location")
+    return _invite_quietly(surveys, customer=case.customer, start=case.resolved_at or timezone.now(), case=case)
+
+
+def _invite_quietly(
+    surveys: Iterable[Survey], *, customer: Customer, start: datetime, **about: Any
+) -> list[Invitation]:
+    invitations = []
+    for survey in surveys:
+        try:
+            with transaction.atomic():
+                invitations.append(
+                    invitation_create(
+                        survey=survey,
+                        customer=customer,
+                        send_after=start + timedelta(hours=survey.delay_hours),
+                        **about,
+                    )
+                )
+        except DomainError:
+            continue  # asked too recently, or a recovery is under way: not asking is the rule working
+    return invitations
 
 
 def invitation_by_token(raw: str) -> Invitation:

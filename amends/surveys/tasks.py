@@ -72,3 +72,16 @@ def invitation_reminders_task() -> int:
                 )
                 sent += 1
     return sent
+
+
+@task()
+def invitations_due_task() -> int:
+    """Send the invitations whose delay has passed (after a stay, a delivery, a resolved case); returns how many.
+
+    Sending claims each invitation with a conditional update, so overlapping sweeps never send one twice.
+    """
+    now = timezone.now()
+    due = Invitation.objects.filter(send_after__lte=now, sent_at__isnull=True, expires_at__gt=now)
+    return sum(
+        bool(invitation_send_task.call(invitation_id)) for invitation_id in list(due.values_list("pk", flat=True)[:500])
+    )

@@ -4,12 +4,13 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from amends.intake.models import Mailbox
 from amends.intake.tasks import poll_mailbox_task
-from amends.surveys.tasks import invitation_reminders_task
+from amends.surveys.tasks import invitation_reminders_task, invitations_due_task
 
 
 class Command(BaseCommand):
     help = (
-        "Queue the periodic work for the workers every --interval seconds: mailbox polls and survey reminders. "
+        "Queue the periodic work for the workers every --interval seconds: mailbox polls, survey invitations "
+        "and reminders. "
         "Safe to run on several machines: each task claims its rows, so nothing is done twice."
     )
 
@@ -29,5 +30,6 @@ class Command(BaseCommand):
         mailboxes = list(Mailbox.objects.filter(is_active=True).values_list("pk", flat=True))
         for mailbox_id in mailboxes:
             poll_mailbox_task.enqueue(mailbox_id)
+        invitations_due_task.enqueue()
         invitation_reminders_task.enqueue()
-        return len(mailboxes) + 1
+        return len(mailboxes) + 2
