@@ -161,3 +161,26 @@ def test_posts_need_a_csrf_token(cases: list[Case], world: World) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(world.alice)
     assert client.post(f"/cases/{cases[0].pk}/take/").status_code == 403
+
+
+def test_an_agent_corrects_what_the_text_model_read_and_an_outsider_cannot(cases: list[Case], world: World) -> None:
+    from amends.textsense.models import LabelCorrection, TextSense
+
+    feedback = cases[0].feedback.get()
+    TextSense.objects.create(
+        feedback=feedback, language="nl", negative=0.2, alert=False, category="billing", model_version="test",
+        analysed_at=timezone.now(),
+    )  # fmt: skip
+    client = logged_in(world.alice)
+    page = client.get(f"/cases/{cases[0].pk}/").content.decode()
+    assert "Read by the text model:" in page and "Negative?" in page
+    url = f"/cases/{cases[0].pk}/feedback/{feedback.pk}/label/"
+    client.post(url, {"field": "negative", "value": "true"})
+    client.post(url, {"field": "category", "value": "cleanliness"})
+    sense = TextSense.objects.get(feedback=feedback)
+    assert (sense.alert, sense.category) == (True, "cleanliness")
+    assert LabelCorrection.objects.filter(feedback=feedback, corrected_by=world.alice).count() == 2
+    bad = client.post(url, {"field": "category", "value": "nonsense"}, follow=True)
+    assert "is not a valid value" in bad.content.decode()
+    assert logged_in(world.charlie).post(url, {"field": "negative", "value": "false"}).status_code == 404
+    assert TextSense.objects.get(feedback=feedback).alert is True

@@ -13,6 +13,7 @@ urlpatterns = [
     path("cases/<int:case_id>/take/", views.case_take, name="case_take"),
     path("cases/<int:case_id>/notes/", views.case_note, name="case_note"),
     path("cases/<int:case_id>/resolve/", views.case_resolve_view, name="case_resolve"),
+    path("cases/<int:case_id>/feedback/<int:feedback_id>/label/", views.feedback_label, name="feedback_label"),
     path("cases/attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("locations/", views.location_list, name="locations"),
     path("locations/<slug:code>/", views.location_detail, name="location"),

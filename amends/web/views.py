@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -30,8 +30,9 @@ from amends.intake.channels.webform.selectors import (
     locations_for_staff,
     public_form_url,
 )
+from amends.textsense.services import label_correct
 
-from .forms import InboxFilterForm, LanguageForm, NoteForm, PosterForm, ResolveForm
+from .forms import CATEGORY_CHOICES, InboxFilterForm, LanguageForm, NoteForm, PosterForm, ResolveForm
 
 
 def current_user(request: HttpRequest) -> User:
@@ -86,7 +87,10 @@ def _render_case(
     context = {
         "case": case,
         "timeline": case_timeline(case),
-        "feedback": case.feedback.select_related("interaction").prefetch_related("attachments").order_by("occurred_at"),
+        "feedback": case.feedback.select_related("interaction", "text_sense")
+        .prefetch_related("attachments")
+        .order_by("occurred_at"),
+        "categories": CATEGORY_CHOICES,
         "other_cases": case.customer.cases.exclude(pk=case.pk).order_by("-created_at")[:10],
         "note_form": note_form,
         "resolve_form": resolve_form,
@@ -211,3 +215,20 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> FileRespons
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, max-age=3600"
     return response
+
+
+@login_required
+@require_POST
+def feedback_label(request: HttpRequest, case_id: int, feedback_id: int) -> HttpResponse:
+    """An agent corrects what the text model read in a comment on this case; the business's model learns from it."""
+    user = current_user(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+    feedback = get_object_or_404(case.feedback, pk=feedback_id)
+    try:
+        label_correct(
+            feedback=feedback, field=request.POST.get("field", ""), value=request.POST.get("value", ""), by=user
+        )
+        messages.success(request, _("Thank you: the text model learns from your correction."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("web:case", case_id=case_id)
