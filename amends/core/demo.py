@@ -10,6 +10,7 @@ import random
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -378,6 +379,7 @@ def demo_data_load(*, now: datetime | None = None) -> DemoSummary:
         for story in stories:
             if story.external_id not in told:
                 _tell(story, users)
+        _add_silent_failures(now)
     after = _counts()
     return DemoSummary(
         created={name: after[name] - before[name] for name in COUNTED},
@@ -385,6 +387,31 @@ def demo_data_load(*, now: datetime | None = None) -> DemoSummary:
         open_cases=Case.objects.filter(status__in=OPEN_STATUSES).count(),
         resolved_cases=Case.objects.filter(status=CaseStatus.RESOLVED).count(),
     )
+
+
+# Service failures nobody complained about, for the "At risk" list: (location, kind, attributes, hours ago).
+SILENT_FAILURES: list[tuple[str, str, dict[str, Any], int]] = [
+    ("rtm-webshop-hub", "delivery", {"delivery_delay_hours": 52, "region": "North", "status": "delayed"}, 20),
+    ("rtm-webshop-hub", "delivery", {"delivery_delay_hours": 31, "region": "South"}, 30),
+    ("ams-fco-route", "flight", {"status": "cancelled", "flight": "KL1599"}, 40),
+    ("mad-delivery-hub", "delivery", {"status": "lost", "region": "Centro"}, 26),
+    ("ber-store-mitte", "order", {"status": "refunded", "reason": "out of stock"}, 50),
+    ("ams-canal-hotel", "stay", {"status": "failed", "issue": "no hot water"}, 12),
+]
+
+
+def _add_silent_failures(now: datetime) -> None:
+    """A few customers whose service failed lately and who said nothing (customers with no case at all)."""
+    quiet = Customer.objects.filter(cases__isnull=True, external_id__startswith="demo-cust-").order_by("external_id")
+    for number, (customer, failure) in enumerate(zip(quiet, SILENT_FAILURES, strict=False), start=1):
+        external_id = f"demo-silent-{number:02d}"
+        if Interaction.objects.filter(external_id=external_id).exists():
+            continue
+        code, kind, attributes, hours_ago = failure
+        interaction_record(
+            external_id=external_id, customer=CustomerData(external_id=customer.external_id), location_code=code,
+            kind=kind, occurred_at=now - timedelta(hours=hours_ago), attributes=attributes,
+        )  # fmt: skip
 
 
 def _counts() -> dict[str, int]:
