@@ -9,7 +9,7 @@ DEMO_DB ?= sqlite:///amends.sqlite3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: demo test install lint typecheck test-sqlite test-postgres test-redis bench-intake bench-import messages clean
+.PHONY: demo test install lint typecheck test-sqlite test-postgres test-redis bench-intake bench-batch bench-import messages clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -46,6 +46,10 @@ test-redis: install
 
 bench-intake: install
 	$(BIN)/python -m bench.intake
+
+# Items/s through POST /api/v1/feedback/batch (100 per request) against single POSTs, in one run (DESIGN.md: 10x).
+bench-batch: install
+	$(BIN)/python -m bench.batch
 
 # Text model quality per language on ../shared/data (evaluation only) and texts/s; SAMPLE texts per language.
 SAMPLE ?= 1000

@@ -2,6 +2,8 @@
 
     python -m bench.probe queries TOKEN   # SQL queries per POST /api/v1/feedback, by path through intake
     python -m bench.probe counts          # rows written (feedback, cases, events, queued alerts, ceiling hits)
+    python -m bench.probe batch TOKEN [SIZE] [--idempotency-keys]
+                                          # SQL statements per item of POST /api/v1/feedback/batch, by kind
 
 Each prints one JSON object on its last line.
 """
@@ -9,9 +11,14 @@ Each prints one JSON object on its last line.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import sys
+import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 
@@ -61,6 +68,76 @@ def count_queries(token: str) -> dict[str, Any]:
     return counts
 
 
+def statement_kind(sql: str) -> str:
+    """`INSERT intake_feedback`, `SELECT customers_customer FOR UPDATE`, `COMMIT`...: what a statement does where."""
+    verb = sql.split(None, 1)[0].upper() if sql.strip() else "?"
+    if verb in {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}:
+        return verb
+    match = re.search(r'(?:FROM|INTO|UPDATE)\s+"(\w+)"', sql)
+    return f"{verb} {match.group(1) if match else '?'}" + (" FOR UPDATE" if "FOR UPDATE" in sql else "")
+
+
+def count_batch_queries(token: str, size: int, idempotency_keys: bool) -> dict[str, Any]:
+    """POST one batch of `size` items (bench.batch's mix, known customers included) and count its SQL by kind."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.batch import BATCH_PATH, feedback_item
+
+    client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token}")
+    prefix = f"probe-{uuid.uuid4().hex[:8]}"
+
+    def post(first: int, count: int) -> Any:
+        items = [feedback_item(prefix, 0, n, idempotency_key=idempotency_keys) for n in range(first, first + count)]
+        response = client.post(BATCH_PATH, {"items": items}, content_type="application/json")
+        body = response.json() if response.status_code == 200 else {}
+        if body.get("created") != count:
+            raise SystemExit(f"batch probe: HTTP {response.status_code}: {response.content.decode()[:500]}")
+
+    # The measured items are 1101.. so that their odd half answers as customers of the items 1..size+100 before.
+    for first in range(1, size + 101, 1000):
+        post(first, min(1000, size + 101 - first))
+    with CaptureQueriesContext(connection), _statement_timings() as statements:
+        started = time.perf_counter()
+        post(1101, size)
+        elapsed = time.perf_counter() - started
+    kinds: dict[str, list[float]] = {}
+    for sql, seconds in statements:
+        kinds.setdefault(statement_kind(sql), []).append(seconds)
+    ordered = sorted(kinds.items(), key=lambda pair: -sum(pair[1]))
+    return {
+        "items": size,
+        "queries": len(statements),
+        "per_item": len(statements) / size,
+        "ms_per_item": elapsed * 1000 / size,
+        "sql_ms_per_item": sum(seconds for _, seconds in statements) * 1000 / size,
+        "by_kind": {kind: [len(times), sum(times) * 1000] for kind, times in ordered},
+    }
+
+
+@contextmanager
+def _statement_timings() -> Iterator[list[tuple[str, float]]]:
+    """(sql, seconds) of every statement, BEGIN and COMMIT included, unrounded (Django's log record carries them)."""
+    statements: list[tuple[str, float]] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            statements.append((str(getattr(record, "sql", "")), float(getattr(record, "duration", 0.0))))
+
+    logger = logging.getLogger("django.db.backends")
+    handler, level, propagate = Collect(), logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    try:
+        yield statements
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
 def count_rows() -> dict[str, int]:
     from django_tasks_db.models import DBTaskResult
 
@@ -84,6 +161,9 @@ def main(argv: list[str] | None = None) -> None:
     _setup()
     if args[:1] == ["queries"] and len(args) == 2:
         print(json.dumps(count_queries(args[1])))
+    elif args[:1] == ["batch"] and 2 <= len(args) <= 4:
+        size = int(next((arg for arg in args[2:] if arg.isdigit()), "100"))
+        print(json.dumps(count_batch_queries(args[1], size, "--idempotency-keys" in args)))
     elif args[:1] == ["counts"]:
         print(json.dumps(count_rows()))
     else:
