@@ -283,7 +283,7 @@ def test_the_staff_location_pages_need_a_login(world: World) -> None:
 
 def test_the_location_pages_show_the_location_and_its_public_form_url(world: World) -> None:
     client = Client()
-    client.force_login(world.alice)
+    client.force_login(world.bob)  # supervisor of Amsterdam and Berlin
     listing = client.get("/locations/").content.decode()
     assert 'href="/locations/ams/"' in listing and 'href="/locations/ber/"' in listing
     detail = client.get("/locations/ams/").content.decode()
@@ -345,3 +345,16 @@ def test_behind_our_own_proxy_the_rate_limit_counts_the_customers_address(world:
     assert same.post("/c/ams", complaint()).status_code == 429
     neighbour = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.8")  # another customer, same proxy
     assert neighbour.post("/c/ams", complaint()).status_code == 302
+
+
+def test_another_teams_agent_sees_none_of_our_locations_nor_their_posters(world: World) -> None:
+    outsider = Client()
+    outsider.force_login(world.charlie)
+    assert "Hotel Amsterdam" not in outsider.get("/locations/").content.decode()
+    assert outsider.get("/locations/ams/").status_code == 404
+    assert outsider.get("/locations/ams/poster.svg").status_code == 404
+    agent = Client()
+    agent.force_login(world.alice)
+    listing = agent.get("/locations/").content.decode()
+    assert "Hotel Amsterdam" in listing and "Berlin store" not in listing
+    assert agent.get("/locations/ams/poster.svg").status_code == 200

@@ -172,13 +172,13 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def location_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/locations.html", {"locations": locations_for_staff()})
+    return render(request, "web/locations.html", {"locations": locations_for_staff(current_user(request))})
 
 
 @login_required
 @require_GET
 def location_detail(request: HttpRequest, code: str) -> HttpResponse:
-    location = location_for_staff(code)
+    location = location_for_staff(user=current_user(request), code=code)
     form = PosterForm(initial={"size": "a4", "lang": get_language()})
     context = {"location": location, "public_url": public_form_url(location), "form": form}
     return render(request, "web/location.html", context)
@@ -187,7 +187,7 @@ def location_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_GET
 def location_poster(request: HttpRequest, code: str, kind: str) -> HttpResponse:
-    location = location_for_staff(code)
+    location = location_for_staff(user=current_user(request), code=code)
     form = PosterForm({"size": request.GET.get("size") or "a4", "lang": request.GET.get("lang") or get_language()})
     if not form.is_valid():
         return HttpResponseBadRequest(_("Choose a size (a4 or a5) and a language."))

@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from amends.cases.selectors import case_get_for_user
+from amends.cases.selectors import case_get_for_user, team_ids_of
 from amends.core.errors import DomainError, NotFound
 from amends.core.models import Location, User
 from amends.customers.services import location_by_code
@@ -23,12 +23,16 @@ def public_form_url(location: Location) -> str:
     return settings.AMENDS_BASE_URL.rstrip("/") + reverse("webform:complaint", kwargs={"code": location.code})
 
 
-def locations_for_staff() -> QuerySet[Location]:
-    return Location.objects.select_related("team").order_by("name", "code")
+def locations_for_staff(user: User) -> QuerySet[Location]:
+    """The locations of the user's teams (admins: all); another team's touchpoints stay out of sight."""
+    locations = Location.objects.select_related("team").order_by("name", "code")
+    if user.sees_all_teams:
+        return locations
+    return locations.filter(team_id__in=team_ids_of(user))
 
 
-def location_for_staff(code: str) -> Location:
-    location = locations_for_staff().filter(code=code).first()
+def location_for_staff(*, user: User, code: str) -> Location:
+    location = locations_for_staff(user).filter(code=code).first()
     if location is None:
         raise NotFound(_("There is no location with the code %(code)s.") % {"code": code})
     return location
