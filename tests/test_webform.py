@@ -78,7 +78,9 @@ def test_a_complaint_through_the_form_opens_a_case_with_the_customer_and_the_pho
     assert (feedback.customer.name, feedback.customer.phone) == ("Anna de Vries", "+31 20 123 4567")
     assert case.team == world.amsterdam
     attachment = feedback.attachments.get()
-    assert (attachment.content_type, attachment.size) == ("image/png", len(a_photo().read()))
+    assert attachment.content_type == "image/png"
+    with attachment.file.open("rb") as stored, Image.open(stored) as image:
+        assert (image.format, image.size) == ("PNG", (40, 30))
     assert not attachment.file.name.endswith("parcel.png")  # stored under a name we chose
 
     thanks = client.get(response["Location"])
@@ -358,3 +360,20 @@ def test_another_teams_agent_sees_none_of_our_locations_nor_their_posters(world:
     listing = agent.get("/locations/").content.decode()
     assert "Hotel Amsterdam" in listing and "Berlin store" not in listing
     assert agent.get("/locations/ams/poster.svg").status_code == 200
+
+
+def test_a_photo_is_stored_without_its_location_metadata(world: World) -> None:
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x8825] = {1: "N", 2: (52.0, 22.0, 0.0)}  # GPS: where the customer stood
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (20, 120, 30)).save(buffer, "JPEG", exif=exif)
+    assert b"PhoneMaker" in buffer.getvalue()
+    photo = SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
+    Client().post("/c/ams", complaint(photo=photo))
+    attachment = Feedback.objects.get().attachments.get()
+    with attachment.file.open("rb") as stored:
+        content = stored.read()
+    assert b"PhoneMaker" not in content
+    with Image.open(io.BytesIO(content)) as image:
+        assert image.format == "JPEG" and not image.getexif()

@@ -1,7 +1,9 @@
+import io
 from typing import IO, Any
 
 from django import forms
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.core.validators import RegexValidator
 from django.http import HttpRequest
@@ -45,6 +47,24 @@ def photo_content_type(file: IO[bytes]) -> str | None:
     finally:
         file.seek(0)
     return PHOTO_FORMATS.get(found or "")
+
+
+def photo_without_metadata(file: IO[bytes], content_type: str) -> ContentFile:
+    """The photo re-encoded without EXIF and other metadata: a phone's photo carries where it was taken.
+
+    The picture is turned upright first, since the orientation lived in the metadata that is dropped.
+    """
+    from PIL import Image, ImageOps
+
+    file.seek(0)
+    with Image.open(file) as image:
+        upright = ImageOps.exif_transpose(image)
+        fmt = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP"}[content_type]
+        if fmt == "JPEG" and upright.mode not in ("RGB", "L"):
+            upright = upright.convert("RGB")
+        out = io.BytesIO()
+        upright.save(out, format=fmt, **({"quality": 90} if fmt in ("JPEG", "WEBP") else {}))
+    return ContentFile(out.getvalue(), name="photo")
 
 
 class UploadSizeLimit(FileUploadHandler):
@@ -146,7 +166,7 @@ class ComplaintForm(forms.Form):
         self.photo_type = photo_content_type(photo)
         if self.photo_type is None:
             raise forms.ValidationError(_("This file is not a JPEG, PNG or WebP photo."))
-        return photo
+        return photo_without_metadata(photo, self.photo_type)
 
     def clean_email(self) -> str:
         return str(self.cleaned_data["email"]).strip()
