@@ -122,3 +122,33 @@ def test_the_sweeper_queues_the_periodic_work(world: World, capsys: pytest.Captu
         "amends.surveys.tasks.invitation_reminders_task",
         "amends.surveys.tasks.invitations_due_task",
     ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_task_whose_worker_died_runs_again_and_alerts_once(
+    api: ApiClient, world: World, smtp_server: Mailbox, settings: Any
+) -> None:
+    if settings.REDIS_URL:
+        pytest.skip("this run uses the Redis queue")
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+    from django_tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    case_id = api.post("/feedback", negative_survey()).json()["case"]["id"]
+    alert = DBTaskResult.objects.get(task_path__endswith="case_opened_alert_task")
+    # A worker took it, then was killed before it finished: the row stays RUNNING and nothing was sent.
+    DBTaskResult.objects.filter(pk=alert.pk).update(status=TaskResultStatus.RUNNING, started_at=timezone.now())
+    call_command("worker", burst=True)
+    assert smtp_server.messages == []
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        call_command("sweeper", once=True)
+    call_command("worker", burst=True)
+    assert len(smtp_server.messages) == 3  # alice, bob and the team address: once each
+    with time_machine.travel(timezone.now() + timedelta(minutes=16)):
+        call_command("sweeper", once=True)
+    call_command("worker", burst=True)
+    assert len(smtp_server.messages) == 3
+    assert Case.objects.get(pk=case_id).events.filter(kind="alert_sent").count() == 1

@@ -1,7 +1,10 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandParser
+from django_tasks import task_backends
+from django_tasks_db import DatabaseBackend
 
+from amends.core.tasks import requeue_stale_tasks
 from amends.intake.models import Mailbox
 from amends.intake.tasks import poll_mailbox_task
 from amends.surveys.tasks import invitation_reminders_task, invitations_due_task
@@ -27,6 +30,10 @@ class Command(BaseCommand):
             time.sleep(max(1, interval))
 
     def sweep(self) -> int:
+        if isinstance(task_backends["default"], DatabaseBackend):
+            requeued = requeue_stale_tasks()
+            if requeued:
+                self.stdout.write(f"requeued {requeued} task(s) whose worker died")
         mailboxes = list(Mailbox.objects.filter(is_active=True).values_list("pk", flat=True))
         for mailbox_id in mailboxes:
             poll_mailbox_task.enqueue(mailbox_id)
