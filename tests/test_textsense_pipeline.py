@@ -159,3 +159,34 @@ def test_the_feedback_api_shows_what_the_text_model_read(api: ApiClient) -> None
     assert 0.9 <= sense["negative"] <= 1.0
     assert sense["analysed_at"].endswith("Z")
     assert set(sense) == {"language", "negative", "alert", "category", "amazement", "model_version", "analysed_at"}
+
+
+@pytest.mark.django_db
+def test_a_text_rule_decides_after_reading_with_its_own_threshold_severity_and_team(
+    api: ApiClient, world: World
+) -> None:
+    from amends.intake.models import DetectionRule
+
+    DetectionRule.objects.create(
+        name="Any doubt for VIPs", priority=1, conditions={"negative_min": 0.3, "segment": "VIP"},
+        severity="critical", category="product_quality", team=world.berlin,
+    )  # fmt: skip
+    vip = negative_survey("vip-9", scores={"nps": 9}, text=GOOD_SCORE_BAD_COMMENT)
+    vip["customer"]["segment"] = "VIP"
+    feedback_id = api.post("/feedback", vip).json()["id"]
+    feedback_analyse(feedback_id=feedback_id)
+    case = Case.objects.get(pk=Feedback.objects.get(pk=feedback_id).case_id)
+    assert (case.severity, case.category, case.team) == ("critical", "product_quality", world.berlin)
+
+
+@pytest.mark.django_db
+def test_a_text_rule_can_keep_a_negative_comment_out_of_the_inbox(api: ApiClient) -> None:
+    from amends.intake.models import DetectionRule
+
+    DetectionRule.objects.create(
+        name="Survey comments go to analysis only", conditions={"negative_min": 0.0, "kind": "survey"}, action="ignore"
+    )
+    feedback_id = api.post("/feedback", happy_survey(GOOD_SCORE_BAD_COMMENT)).json()["id"]
+    sense = feedback_analyse(feedback_id=feedback_id)
+    assert sense is not None and sense.alert is True
+    assert not Case.objects.exists()

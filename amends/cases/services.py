@@ -214,7 +214,9 @@ def case_open_proactive(*, customer: Customer, location: Location, reason: str, 
 
 
 @transaction.atomic
-def case_open_for_saved_feedback(*, feedback: Feedback, severity: Severity, reason: str) -> Case:
+def case_open_for_saved_feedback(
+    *, feedback: Feedback, severity: Severity, reason: str, category: str = "", team: Team | None = None
+) -> Case:
     """Put stored feedback that has no case on the customer's open case, or on a new case that alerts its team.
 
     For a failure found after the feedback was stored, e.g. the text model reading a complaint in the comment of a
@@ -225,7 +227,7 @@ def case_open_for_saved_feedback(*, feedback: Feedback, severity: Severity, reas
     current = Feedback.objects.select_for_update().get(pk=feedback.pk)
     if current.case_id is not None:
         return Case.objects.get(pk=current.case_id)
-    case = case_open_or_attach(feedback=current, severity=severity, customer_locked=True)
+    case = case_open_or_attach(feedback=current, severity=severity, customer_locked=True, category=category, team=team)
     event = case.events.filter(kind__in=(EventKind.OPENED, EventKind.FEEDBACK_ADDED)).order_by("-id").first()
     if event is not None:
         event.data = {**event.data, "reason": reason}

@@ -82,12 +82,41 @@ def judge(
     return Verdict(negative=is_negative(kind, scores), severity=default_severity, tags=tuple(tags))
 
 
-def _contacts_within(rules: list[DetectionRule], customer: Customer, now: datetime) -> dict[int, int]:
+def _contacts_within(
+    rules: list[DetectionRule], customer: Customer, now: datetime, *, besides: int | None = None
+) -> dict[int, int]:
     """Earlier feedback of this customer in each window a rule asks about (one query per distinct window)."""
     windows = {rule.conditions["repeat_within_days"] for rule in rules if "repeat_within_days" in rule.conditions}
     if customer.pk is None:
         return {}
-    return {
-        days: Feedback.objects.filter(customer=customer, occurred_at__gte=now - timedelta(days=days)).count()
-        for days in windows
-    }
+    earlier = Feedback.objects.filter(customer=customer)
+    if besides is not None:
+        earlier = earlier.exclude(pk=besides)
+    return {days: earlier.filter(occurred_at__gte=now - timedelta(days=days)).count() for days in windows}
+
+
+def judge_after_reading(*, feedback: Feedback, negative: float) -> Verdict | None:
+    """The admin's rules that need the text model (`negative_min`), once the worker has read the text.
+
+    The first matching rule that decides (open a case or ignore) wins; None when no such rule matches, and the
+    text model's own alert threshold decides.
+    """
+    rules = [rule for rule in active_rules() if needs_text_model(rule.conditions)]
+    if not rules:
+        return None
+    customer = feedback.customer
+    scores = Scores(csat=feedback.csat, nps=feedback.nps, ces=feedback.ces)
+    facts = Facts(
+        kind=feedback.kind, channel=feedback.channel, scores=scores, text=feedback.text, segment=customer.segment,
+        attributes=feedback.interaction.attributes if feedback.interaction else {},
+        contacts_within=_contacts_within(rules, customer, feedback.occurred_at, besides=feedback.pk), negative=negative,
+    )  # fmt: skip
+    default_severity = severity_for(feedback.kind, scores, customer.segment)
+    for rule in rules:
+        if matches(rule.conditions, facts) and rule.action != DetectionRule.Action.TAG:
+            return Verdict(
+                negative=rule.action == DetectionRule.Action.OPEN_CASE,
+                severity=Severity(rule.severity) if rule.severity else default_severity,
+                category=rule.category, team=rule.team, tags=tuple(rule.tags), rule=rule.name,
+            )  # fmt: skip
+    return None

@@ -12,6 +12,7 @@ from amends.core.models import User
 from amends.core.tasks import enqueue_with_transaction
 from amends.intake.detection import raise_severity
 from amends.intake.models import Feedback
+from amends.intake.verdict import judge_after_reading
 
 from .analyser import Analysis, Correction, base_version, business_state
 from .enums import LANGUAGE_CODES, CorrectedField
@@ -67,12 +68,26 @@ def feedback_analyse(*, feedback_id: int) -> TextSense | None:
     try:
         with transaction.atomic():
             sense, created = TextSense.objects.update_or_create(feedback_id=feedback_id, defaults=values)
-            if created and sense.alert and feedback.case_id is None:
-                _open_case(feedback)
+            if created and feedback.case_id is None:
+                _decide(feedback, sense)
     except IntegrityError:
         # Another worker stored its reading of this feedback first; that one stands.
         return TextSense.objects.filter(feedback_id=feedback_id).first()
     return sense
+
+
+def _decide(feedback: Feedback, sense: TextSense) -> None:
+    """The admin's text rules first (e.g. negative_min 0.7 for VIPs, to their team), then the alert threshold."""
+    verdict = judge_after_reading(feedback=feedback, negative=sense.negative)
+    if verdict is not None:
+        if verdict.negative:
+            case_open_for_saved_feedback(
+                feedback=feedback, severity=verdict.severity, reason=TEXT_REASON, category=verdict.category,
+                team=verdict.team,
+            )  # fmt: skip
+        return
+    if sense.alert:
+        _open_case(feedback)
 
 
 def _open_case(feedback: Feedback) -> None:
