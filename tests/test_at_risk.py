@@ -108,3 +108,21 @@ def test_another_team_sees_nobody_and_one_click_opens_a_proactive_case(api: ApiC
     assert (case.owner, case.status, case.team) == (world.alice, "acknowledged", world.amsterdam)
     assert case.events.get(kind="opened").data == {"proactive": "failed_interaction"}
     assert api.get("/at-risk").json()["items"] == []  # reached: off the list
+
+
+@pytest.mark.django_db
+def test_the_list_costs_the_same_few_queries_however_many_customers(
+    api: ApiClient, world: World, django_assert_max_num_queries: Any
+) -> None:
+    for n in range(12):
+        api.post(
+            "/feedback",
+            negative_survey(f"q{n}", scores={"nps": 10}, text="Top", occurred_at="2026-11-01T10:00:00+00:00"),
+        )
+        api.post("/feedback", negative_survey(f"q{n}", scores={"nps": 7}, text=""))
+        late_delivery(world, customer=f"late-{n}")
+    from amends.intake.at_risk_selectors import at_risk_for_user
+
+    with django_assert_max_num_queries(5):
+        entries = at_risk_for_user(world.alice)
+    assert len(entries) == 24

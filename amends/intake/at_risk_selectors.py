@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from amends.cases.enums import OPEN_STATUSES
@@ -67,9 +67,17 @@ def _failed_interactions(since: datetime, locations: list[int] | None) -> list[A
 
 
 def _silent_feedback(since: datetime, locations: list[int] | None) -> list[AtRisk]:
-    feedback = Feedback.objects.select_related("customer", "location").filter(case__isnull=True, occurred_at__gte=since)
+    feedback = Feedback.objects.select_related("customer", "location", "text_sense").filter(
+        case__isnull=True, occurred_at__gte=since
+    )
     if locations is not None:
         feedback = feedback.filter(location_id__in=locations)
+    previous = Feedback.objects.filter(
+        customer_id=OuterRef("customer_id"), occurred_at__lt=OuterRef("occurred_at")
+    ).order_by("-occurred_at")
+    feedback = feedback.annotate(
+        previous_nps=Subquery(previous.values("nps")[:1]), previous_csat=Subquery(previous.values("csat")[:1])
+    )  # the customer's answer before this one, read in the same query
     rows = list(_without_open_case(feedback, "customer_id").order_by("-occurred_at")[:SCAN_LIMIT])
     entries = []
     for item in rows:
@@ -86,12 +94,7 @@ def _feedback_reason(item: Feedback) -> RiskReason | None:
         return RiskReason.NEGATIVE_TEXT
     if silent_bad_score(text=item.text, nps=item.nps, csat=item.csat, ces=item.ces):
         return RiskReason.SILENT_BAD_SCORE
-    previous = (
-        Feedback.objects.filter(customer_id=item.customer_id, occurred_at__lt=item.occurred_at)
-        .order_by("-occurred_at")
-        .values_list("nps", "csat")
-        .first()
-    )
-    if previous and score_dropped(previous, (item.nps, item.csat)):
+    previous = (getattr(item, "previous_nps", None), getattr(item, "previous_csat", None))
+    if score_dropped(previous, (item.nps, item.csat)):
         return RiskReason.SCORE_DROP
     return None
