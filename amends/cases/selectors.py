@@ -104,9 +104,6 @@ def cases_filtered(user: User, filters: CaseFilters) -> QuerySet[Case]:
     return cases
 
 
-INBOX_VIEWS = ("mine", "team", "unassigned")
-
-
 def inbox_cases(user: User, *, view: str, filters: CaseFilters) -> QuerySet[Case]:
     """The agent inbox: open cases that are mine, my teams', or nobody's yet."""
     cases = cases_filtered(user, filters)

@@ -1,5 +1,7 @@
 """Every write to a recovery case. Each change writes a typed timeline event."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -46,6 +48,28 @@ def _refresh_due(case: Case) -> None:
     )
 
 
+def _open_case_of(customer_id: int, *, lock: bool) -> Case | None:
+    """The customer's open case; with `lock`, the customer row is locked first, so that two failures arriving at
+    once cannot both find none and open two."""
+    if lock:
+        Customer.objects.select_for_update().filter(pk=customer_id).first()
+    return Case.objects.filter(customer_id=customer_id, status__in=OPEN_STATUSES).order_by("id").first()
+
+
+def _new_case(**fields: Any) -> Case:
+    """A case opened now, on the default SLA clock."""
+    now = timezone.now()
+    case = Case(
+        **fields,
+        created_at=now,
+        first_response_due_at=sla.first_response_due(now, settings.AMENDS_FIRST_RESPONSE_MINUTES),
+        resolution_due_at=sla.resolution_due(now, settings.AMENDS_RESOLUTION_MINUTES),
+    )
+    _refresh_due(case)
+    case.save()
+    return case
+
+
 @transaction.atomic(savepoint=False)
 def case_open_or_attach(
     *,
@@ -60,9 +84,7 @@ def case_open_or_attach(
     The customer's row is locked (here, unless the caller already holds the lock) so that two failures arriving at
     once cannot open two cases.
     """
-    if not customer_locked:
-        Customer.objects.select_for_update().filter(pk=feedback.customer_id).first()
-    case = Case.objects.filter(customer_id=feedback.customer_id, status__in=OPEN_STATUSES).order_by("id").first()
+    case = _open_case_of(feedback.customer_id, lock=not customer_locked)
     if case is not None:
         first_words = bool(feedback.text.strip()) and not case.feedback.exclude(text="").exists()
         feedback.case = case
@@ -79,20 +101,14 @@ def case_open_or_attach(
             case.save(update_fields=["severity", "updated_at"])
         return case
 
-    now = timezone.now()
-    case = Case(
+    case = _new_case(
         customer_id=feedback.customer_id,
         location=feedback.location,
         team=team or feedback.location.team,
         severity=severity,
         category=category,
         summary=summarise(feedback),
-        created_at=now,
-        first_response_due_at=sla.first_response_due(now, settings.AMENDS_FIRST_RESPONSE_MINUTES),
-        resolution_due_at=sla.resolution_due(now, settings.AMENDS_RESOLUTION_MINUTES),
     )
-    _refresh_due(case)
-    case.save()
     feedback.case = case
     feedback.save()
     log_case_event(case=case, kind=EventKind.OPENED, data={"feedback_id": feedback.pk})
@@ -187,25 +203,18 @@ def case_open_proactive(*, customer: Customer, location: Location, reason: str, 
 
     Like every case, one open case per customer: if one is already open, that one is returned.
     """
-    Customer.objects.select_for_update().filter(pk=customer.pk).first()
-    existing = Case.objects.filter(customer=customer, status__in=OPEN_STATUSES).order_by("id").first()
+    existing = _open_case_of(customer.pk, lock=True)
     if existing is not None:
         return existing
-    now = timezone.now()
-    case = Case(
-        customer=customer,
+    case = _new_case(
+        customer_id=customer.pk,
         location=location,
         team=location.team,
         owner=by,
         status=CaseStatus.ACKNOWLEDGED,
         severity=Severity.MEDIUM,
         summary=summary[:SUMMARY_LENGTH],
-        created_at=now,
-        first_response_due_at=sla.first_response_due(now, settings.AMENDS_FIRST_RESPONSE_MINUTES),
-        resolution_due_at=sla.resolution_due(now, settings.AMENDS_RESOLUTION_MINUTES),
     )
-    _refresh_due(case)
-    case.save()
     log_case_event(case=case, kind=EventKind.OPENED, actor=by, data={"proactive": reason})
     log_case_event(
         case=case, kind=EventKind.OWNER_ASSIGNED, actor=by, data={"owner": by.username, "previous_owner": None}

@@ -1,6 +1,6 @@
 from django.utils.translation import gettext as _
 
-from amends.cases.selectors import cases_visible_to, team_ids_of
+from amends.cases.selectors import team_ids_of
 from amends.core.errors import NotFound
 from amends.core.models import User
 
@@ -12,12 +12,15 @@ def feedback_get_for_user(*, user: User, feedback_id: int) -> Feedback:
     feedback = (
         Feedback.objects.select_related("customer", "location", "interaction", "case").filter(pk=feedback_id).first()
     )
-    visible = feedback is not None and (
-        user.sees_all_teams
-        or feedback.location.team_id in team_ids_of(user)
-        or (feedback.case_id is not None and cases_visible_to(user).filter(pk=feedback.case_id).exists())
-    )
-    if not visible:
+    if feedback is None or not (user.sees_all_teams or _sees(user, feedback)):
         raise NotFound(_("There is no feedback %(id)s, or you may not see it.") % {"id": feedback_id})
-    assert feedback is not None
     return feedback
+
+
+def _sees(user: User, feedback: Feedback) -> bool:
+    """The same gate as cases_visible_to, on rows already loaded: the user's teams, or a case they own."""
+    teams = team_ids_of(user)
+    case = feedback.case
+    return feedback.location.team_id in teams or (
+        case is not None and (case.team_id in teams or case.owner_id == user.pk)
+    )

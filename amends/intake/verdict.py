@@ -1,6 +1,6 @@
 """Is this feedback a failure to recover, and how? The admin's detection rules first, then the built-in rule."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from amends.cases.enums import Severity
@@ -25,7 +25,6 @@ class Verdict:
     team: Team | None = None
     tags: tuple[str, ...] = ()
     rule: str | None = None  # the name of the rule that decided, if any
-    tag_rules: list[str] = field(default_factory=list)
 
 
 def active_rules() -> list[DetectionRule]:
@@ -64,22 +63,31 @@ def judge(
             attributes=interaction.attributes if interaction else {},
             contacts_within=_contacts_within(rules, customer, occurred_at),
         )
-        for rule in rules:
-            if not matches(rule.conditions, facts):
-                continue
-            if rule.action == DetectionRule.Action.TAG:
-                tags += [tag for tag in rule.tags if tag not in tags]
-                continue
-            tags += [tag for tag in rule.tags if tag not in tags]
-            return Verdict(
-                negative=rule.action == DetectionRule.Action.OPEN_CASE,
-                severity=Severity(rule.severity) if rule.severity else default_severity,
-                category=rule.category,
-                team=rule.team,
-                tags=tuple(tags),
-                rule=rule.name,
-            )
+        verdict = _first_deciding(rules, facts, default_severity, tags)
+        if verdict is not None:
+            return verdict
     return Verdict(negative=is_negative(kind, scores), severity=default_severity, tags=tuple(tags))
+
+
+def _first_deciding(
+    rules: list[DetectionRule], facts: Facts, default_severity: Severity, tags: list[str]
+) -> Verdict | None:
+    """The verdict of the first matching rule that opens a case or ignores; matching tag rules add to `tags`."""
+    for rule in rules:
+        if not matches(rule.conditions, facts):
+            continue
+        tags += [tag for tag in rule.tags if tag not in tags]
+        if rule.action == DetectionRule.Action.TAG:
+            continue
+        return Verdict(
+            negative=rule.action == DetectionRule.Action.OPEN_CASE,
+            severity=Severity(rule.severity) if rule.severity else default_severity,
+            category=rule.category,
+            team=rule.team,
+            tags=tuple(tags),
+            rule=rule.name,
+        )
+    return None
 
 
 def _contacts_within(
@@ -111,12 +119,4 @@ def judge_after_reading(*, feedback: Feedback, negative: float) -> Verdict | Non
         attributes=feedback.interaction.attributes if feedback.interaction else {},
         contacts_within=_contacts_within(rules, customer, feedback.occurred_at, besides=feedback.pk), negative=negative,
     )  # fmt: skip
-    default_severity = severity_for(feedback.kind, scores, customer.segment)
-    for rule in rules:
-        if matches(rule.conditions, facts) and rule.action != DetectionRule.Action.TAG:
-            return Verdict(
-                negative=rule.action == DetectionRule.Action.OPEN_CASE,
-                severity=Severity(rule.severity) if rule.severity else default_severity,
-                category=rule.category, team=rule.team, tags=tuple(rule.tags), rule=rule.name,
-            )  # fmt: skip
-    return None
+    return _first_deciding(rules, facts, severity_for(feedback.kind, scores, customer.segment), [])

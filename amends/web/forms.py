@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from amends.cases.enums import CaseStatus, Severity
-from amends.cases.services import MAX_CATEGORY_LENGTH, MAX_NOTE_LENGTH
+from amends.cases.services import MAX_NOTE_LENGTH
 from amends.core.enums import Language
 
 
@@ -38,12 +38,6 @@ class ResolveForm(forms.Form):
     resolution = forms.CharField(
         label=_("How was it fixed?"), max_length=MAX_NOTE_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
     )
-
-    def clean_category(self) -> str:
-        value: str = self.cleaned_data["category"]
-        if len(value) > MAX_CATEGORY_LENGTH:
-            raise forms.ValidationError(_("The category is too long."))
-        return value
 
 
 class LanguageForm(forms.Form):

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from amends.cases.selectors import (
-    INBOX_VIEWS,
     CaseFilters,
     case_get_for_user,
     case_timeline,
@@ -45,11 +44,8 @@ def current_user(request: HttpRequest) -> User:
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     form = InboxFilterForm(request.GET)
-    form.is_valid()
     data = form.cleaned_data if form.is_valid() else {}
-    view = data.get("view") or "team"
-    if view not in INBOX_VIEWS:
-        view = "team"
+    view = data.get("view") or "team"  # the form admits only the inbox's views
     filters = CaseFilters(status=data.get("status") or None, severity=data.get("severity") or None)
     user = current_user(request)
     page = paginate_by_due(
@@ -57,16 +53,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
         cursor=data.get("cursor") or None,
         limit=settings.AMENDS_PAGE_SIZE,
     )
-    context = {"form": form, "view": view, "page": page, "views": _inbox_tabs(), "query": _query(data, view)}
+    tabs = form.fields["view"].choices  # type: ignore[attr-defined]
+    context = {"form": form, "view": view, "page": page, "views": tabs, "query": _query(data, view)}
     if request.htmx and data.get("cursor"):  # type: ignore[attr-defined]
         return render(request, "web/_inbox_rows.html", context)
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "web/_inbox_list.html", context)
     return render(request, "web/inbox.html", context)
-
-
-def _inbox_tabs() -> list[tuple[str, str]]:
-    return [("mine", _("My cases")), ("team", _("Team")), ("unassigned", _("Unassigned"))]
 
 
 def _query(data: dict, view: str) -> str:
