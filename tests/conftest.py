@@ -166,12 +166,14 @@ def smtp_server(settings: Any) -> Iterator[Mailbox]:
 @pytest.fixture(autouse=True)
 def fresh_process_caches() -> Iterator[None]:
     """Each test starts as a new web process would: nothing remembered from the last one."""
+    from amends.cases.selectors import _policies
     from amends.core.services import _token_users
     from amends.customers.services import _locations
 
     yield
     _token_users.clear()
     _locations.clear()
+    _policies.clear()
 
 
 @pytest.fixture

@@ -32,12 +32,14 @@ def test_taking_a_case_you_own_changes_nothing(case: Case, world: World) -> None
     assert case.events.filter(kind="owner_assigned").count() == 1
 
 
-def test_a_transfer_of_ownership_records_the_previous_owner(case: Case, world: World) -> None:
+def test_taking_over_a_colleagues_case_is_a_counted_transfer(case: Case, world: World) -> None:
     case_take_ownership(case=case, by=world.alice)
-    case_take_ownership(case=case, by=world.bob)
-    last = case.events.filter(kind="owner_assigned").last()
-    assert last is not None
-    assert last.data == {"owner": "bob", "previous_owner": "alice"}
+    case = case_take_ownership(case=case, by=world.bob)
+    transfer = case.events.get(kind="transferred")
+    assert transfer.data["from_owner"] == "alice"
+    assert transfer.data["to_owner"] == "bob"
+    assert transfer.data["reason"]
+    assert case.transfers == 1
 
 
 def test_a_note_goes_on_the_timeline_and_an_empty_one_is_refused(case: Case, world: World) -> None:

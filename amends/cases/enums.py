@@ -38,6 +38,20 @@ class EventKind(models.TextChoices):
     NOTE_ADDED = "note_added", _("Note added")  # data: body
     RESOLVED = "resolved", _("Resolved")  # data: category, resolution
     ALERT_SENT = "alert_sent", _("Alert sent")  # data: recipients
+    TRANSFERRED = "transferred", _("Transferred")  # data: from_owner, to_owner, from_team, to_team, reason
+    REOPENED = "reopened", _("Reopened")  # data: reason
+    CLOSED = "closed", _("Closed")  # data: {} (the reopen window ended)
+    LINKED = "linked", _("Linked")  # data: case_id, relation (follows, followed_by, related)
+    MERGED = "merged", _("Merged")  # data: into (on the duplicate) or from (on the case it joined)
+    CUSTOMER_REPLIED = "customer_replied", _("Customer replied")  # data: feedback_id
+    SLA_PAUSED = "sla_paused", _("SLA clock stopped")  # data: status
+    SLA_RESUMED = "sla_resumed", _("SLA clock running again")  # data: status, due_at
+    SLA_WARNING = "sla_warning", _("SLA warning")  # data: target, due_at, notified
+    SLA_BREACHED = "sla_breached", _("SLA breached")  # data: target, due_at, notified
+    REQUEUED = "requeued", _("Back to the team queue")  # data: previous_owner, target
+    PLAYBOOK_STEP = "playbook_step", _("Playbook step")  # data: step, done
+    OVERRIDE = "override", _("Supervisor override")  # data: open_steps, reason
+    MESSAGE_SENT = "message_sent", _("Message sent")  # data: message_id, template, language, subject
 
 
 class RecoveryOutcome(models.TextChoices):
@@ -47,3 +61,16 @@ class RecoveryOutcome(models.TextChoices):
     CLOSED = "closed", _("Closed without relief")  # closed, nothing given or explained
     UNTIMELY = "untimely", _("Untimely response")  # the answer came too late
     IN_PROGRESS = "in_progress", _("In progress")  # not finished yet
+
+
+class SlaTarget(models.TextChoices):
+    FIRST_RESPONSE = "first_response", _("First response")  # nobody has answered the customer yet
+    NEXT_RESPONSE = "next_response", _("Next response")  # the customer wrote again and waits for an answer
+    RESOLUTION = "resolution", _("Resolution")  # answered; the fix is due
+
+
+class EscalationLevel(models.IntegerChoices):
+    NONE = 0, _("On time")  # the current target is not near its due time
+    WARNED = 1, _("Warned")  # a share of the target has passed: the owner (or the team) was told
+    BREACHED = 2, _("Breached")  # the target passed: the team's supervisors were told
+    REQUEUED = 3, _("Requeued")  # still breached later: back to the team queue, without an owner

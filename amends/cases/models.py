@@ -2,10 +2,44 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from amends.core.models import Location, Team
+from amends.core.models import BusinessCalendar, Location, Team
 from amends.customers.models import Customer
 
-from .enums import CaseStatus, EventKind, Severity
+from .enums import CaseStatus, EscalationLevel, EventKind, Severity, SlaTarget
+
+
+def default_pause_statuses() -> list[str]:
+    return [CaseStatus.WAITING_ON_CUSTOMER.value]
+
+
+class SlaPolicy(models.Model):
+    """Response and resolution targets in business time; the lowest priority number whose conditions match wins.
+
+    `conditions` {"severity", "segment", "channel", "category"}: each a value or a list of values, absent = any.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, related_name="sla_policies")
+    priority = models.PositiveIntegerField(_("priority"), default=100, help_text=_("Lower numbers are tried first."))
+    first_response_minutes = models.PositiveIntegerField(_("first response (minutes)"), default=60)
+    next_response_minutes = models.PositiveIntegerField(_("next response (minutes)"), null=True, blank=True)
+    resolution_minutes = models.PositiveIntegerField(_("resolution (minutes)"), default=2880)
+    conditions = models.JSONField(_("conditions"), default=dict, blank=True)
+    warning_percent = models.PositiveSmallIntegerField(_("warn at (% of the target)"), default=75)
+    requeue_after_minutes = models.PositiveIntegerField(
+        _("back to the team queue after a breach (minutes)"), default=60
+    )
+    pause_statuses = models.JSONField(_("statuses that stop the clock"), default=default_pause_statuses, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["priority", "id"]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Case(models.Model):
@@ -35,6 +69,33 @@ class Case(models.Model):
     # Denormalised so that inboxes sort on an index.
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     alert_sent_at = models.DateTimeField(null=True, blank=True)
+    sla_policy = models.ForeignKey(SlaPolicy, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    next_response_due_at = models.DateTimeField(_("next response due"), null=True, blank=True)
+    # Since when the customer's latest message waits for an answer (the next-response target); null when answered.
+    customer_waiting_since = models.DateTimeField(null=True, blank=True)
+    # The clock's stops: [[start, end], ...] in ISO 8601, the last end null while it is stopped.
+    sla_pauses = models.JSONField(default=list, blank=True)
+    sla_target = models.CharField(max_length=16, choices=SlaTarget.choices, blank=True)  # what due_at is for
+    # Escalation: the level reached for the current target, and when the next level is due (indexed for sweeps).
+    escalation_level = models.PositiveSmallIntegerField(choices=EscalationLevel.choices, default=EscalationLevel.NONE)
+    escalation_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    first_response_business_minutes = models.PositiveIntegerField(null=True, blank=True)
+    resolution_business_minutes = models.PositiveIntegerField(null=True, blank=True)
+    transfers = models.PositiveIntegerField(_("transfers"), default=0)
+    contacts = models.PositiveIntegerField(_("customer contacts"), default=0)
+    reopens = models.PositiveIntegerField(_("reopens"), default=0)
+    # Until when a customer's reply reopens this case rather than opening a new one; closed after it (indexed).
+    reopen_until = models.DateTimeField(null=True, blank=True, db_index=True)
+    follows = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followed_by",
+        help_text=_("The earlier case this one continues."),
+    )
+    merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged")
+    related = models.ManyToManyField("self", blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -4,17 +4,24 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import F, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
+from amends.core.cache import TtlCache
 from amends.core.errors import DomainError, ErrorCode, NotFound
 from amends.core.models import User
+from amends.core.selectors import calendar_clock
 
+from . import sla
 from .enums import OPEN_STATUSES
-from .models import Case, CaseEvent
+from .models import Case, CaseEvent, SlaPolicy
+
+# Active SLA policies in priority order, read again after this many seconds (changes show within that time).
+_policies: TtlCache[list[SlaPolicy]] = TtlCache(ttl=30)
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -117,3 +124,35 @@ def inbox_cases(user: User, *, view: str, filters: CaseFilters) -> QuerySet[Case
     if team_ids or not user.sees_all_teams:
         cases = cases.filter(team_id__in=team_ids)
     return cases
+
+
+def sla_policies_active() -> list[SlaPolicy]:
+    policies = _policies.get("active")
+    if policies is None:
+        policies = list(SlaPolicy.objects.filter(is_active=True).select_related("calendar").order_by("priority", "id"))
+        _policies.put("active", policies)
+    return policies
+
+
+def sla_policy_for(*, severity: str, segment: str, channel: str, category: str) -> SlaPolicy | None:
+    """The first active policy, by priority, whose conditions all hold for this case."""
+    facts = {"severity": severity, "segment": segment, "channel": channel, "category": category}
+    return next((policy for policy in sla_policies_active() if sla.conditions_match(policy.conditions, facts)), None)
+
+
+def policy_targets(policy: SlaPolicy | None) -> sla.Targets:
+    if policy is None:
+        return sla.default_targets(settings.AMENDS_FIRST_RESPONSE_MINUTES, settings.AMENDS_RESOLUTION_MINUTES)
+    return sla.Targets(
+        calendar=calendar_clock(policy.calendar),
+        first_response=timedelta(minutes=policy.first_response_minutes),
+        next_response=timedelta(minutes=policy.next_response_minutes) if policy.next_response_minutes else None,
+        resolution=timedelta(minutes=policy.resolution_minutes),
+        warning_share=policy.warning_percent / 100,
+        requeue_after=timedelta(minutes=policy.requeue_after_minutes),
+        pause_statuses=frozenset(policy.pause_statuses),
+    )
+
+
+def case_targets(case: Case) -> sla.Targets:
+    return policy_targets(case.sla_policy)

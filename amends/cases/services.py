@@ -1,5 +1,6 @@
 """Every write to a recovery case. Each change writes a typed timeline event."""
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -14,14 +15,16 @@ from amends.customers.models import Customer
 from amends.intake.detection import more_severe
 from amends.intake.models import Feedback
 
-from . import sla
+from . import lifecycle, sla
 from .enums import OPEN_STATUSES, CaseStatus, EventKind, Severity
 from .models import Case, CaseEvent
+from .selectors import case_targets, sla_policy_for
 from .tasks import case_opened_alert_task
 
 SUMMARY_LENGTH = 120
 MAX_NOTE_LENGTH = 10_000
 MAX_CATEGORY_LENGTH = 100
+MAX_REASON_LENGTH = 500
 
 
 def log_case_event(*, case: Case, kind: EventKind, actor: User | None = None, data: dict | None = None) -> CaseEvent:
@@ -39,13 +42,34 @@ def summarise(feedback: Feedback) -> str:
     return ", ".join(scores)
 
 
-def _refresh_due(case: Case) -> None:
-    case.due_at = sla.next_deadline(
+def _refresh_sla(case: Case) -> None:
+    """Recompute the case's deadlines and next escalation from its policy, status, responses and pauses."""
+    clock = sla.clock_for(
+        case_targets(case),
         status=case.status,
+        created_at=case.created_at,
         first_response_at=case.first_response_at,
-        first_response_due_at=case.first_response_due_at,
-        resolution_due_at=case.resolution_due_at,
+        customer_waiting_since=case.customer_waiting_since,
+        pauses=sla.pauses_from_json(case.sla_pauses),
+        previous_target=case.sla_target,
+        previous_level=case.escalation_level,
     )
+    # While the clock is stopped the last known due times stay on show; they move when it runs again.
+    case.first_response_due_at = clock.first_response_due_at or case.first_response_due_at
+    case.resolution_due_at = clock.resolution_due_at or case.resolution_due_at
+    case.next_response_due_at = clock.next_response_due_at
+    case.sla_target, case.due_at = clock.target, clock.due_at
+    case.escalation_level, case.escalation_at = clock.level, clock.escalation_at
+
+
+def _record_first_response(case: Case, now: datetime) -> None:
+    if case.first_response_at is None:
+        case.first_response_at = now
+        case.first_response_business_minutes = _business_minutes(case, case.created_at, now)
+
+
+def _business_minutes(case: Case, start: datetime, end: datetime) -> int:
+    return sla.business_minutes(case_targets(case).calendar, start, end, sla.pauses_from_json(case.sla_pauses))
 
 
 def _open_case_of(customer_id: int, *, lock: bool) -> Case | None:
@@ -56,16 +80,14 @@ def _open_case_of(customer_id: int, *, lock: bool) -> Case | None:
     return Case.objects.filter(customer_id=customer_id, status__in=OPEN_STATUSES).order_by("id").first()
 
 
-def _new_case(**fields: Any) -> Case:
-    """A case opened now, on the default SLA clock."""
+def _new_case(*, channel: str = "", **fields: Any) -> Case:
+    """A case opened now, on the clock of the first SLA policy that matches it (or the default clock)."""
     now = timezone.now()
-    case = Case(
-        **fields,
-        created_at=now,
-        first_response_due_at=sla.first_response_due(now, settings.AMENDS_FIRST_RESPONSE_MINUTES),
-        resolution_due_at=sla.resolution_due(now, settings.AMENDS_RESOLUTION_MINUTES),
+    case = Case(**fields, created_at=now, first_response_due_at=now, resolution_due_at=now, contacts=1)
+    case.sla_policy = sla_policy_for(
+        severity=case.severity, segment=case.customer.segment, channel=channel, category=case.category
     )
-    _refresh_due(case)
+    _refresh_sla(case)
     case.save()
     return case
 
@@ -78,47 +100,86 @@ def case_open_or_attach(
     customer_locked: bool = False,
     category: str = "",
     team: Team | None = None,
+    reply_to: Case | None = None,
 ) -> Case:
     """Save a failure's (unsaved) feedback on the customer's open case, or on a new case that alerts its team.
 
-    The customer's row is locked (here, unless the caller already holds the lock) so that two failures arriving at
-    once cannot open two cases.
+    `reply_to` is the case the customer answers (an email thread): a resolved one reopens within its reopen window
+    and is followed by a new, linked case after it. The customer's row is locked (here, unless the caller already
+    holds the lock) so that two failures arriving at once cannot open two cases.
     """
     case = _open_case_of(feedback.customer_id, lock=not customer_locked)
+    if case is None and reply_to is not None and reply_to.customer_id == feedback.customer_id:
+        earlier = Case.objects.select_for_update().get(pk=reply_to.pk)
+        if earlier.status in lifecycle.REOPENABLE and earlier.reopen_until and earlier.reopen_until > timezone.now():
+            case = _reopen(earlier, reason="customer_replied", by=None)
     if case is not None:
-        first_words = bool(feedback.text.strip()) and not case.feedback.exclude(text="").exists()
-        feedback.case = case
-        feedback.save()
-        log_case_event(case=case, kind=EventKind.FEEDBACK_ADDED, data={"feedback_id": feedback.pk})
-        if first_words:
-            # The first words the customer wrote say more than the scores the case opened with.
-            case.summary = summarise(feedback)
-            case.save(update_fields=["summary", "updated_at"])
-        raised = more_severe(case.severity, severity)
-        if raised != case.severity:
-            log_case_event(case=case, kind=EventKind.SEVERITY_RAISED, data={"from": case.severity, "to": raised})
-            case.severity = raised
-            case.save(update_fields=["severity", "updated_at"])
+        _attach(case, feedback, severity)
         return case
 
     case = _new_case(
+        channel=feedback.channel,
         customer_id=feedback.customer_id,
         location=feedback.location,
         team=team or feedback.location.team,
         severity=severity,
         category=category,
         summary=summarise(feedback),
+        follows=reply_to if reply_to is not None and reply_to.customer_id == feedback.customer_id else None,
     )
     feedback.case = case
     feedback.save()
     log_case_event(case=case, kind=EventKind.OPENED, data={"feedback_id": feedback.pk})
+    if case.follows is not None:
+        log_case_event(case=case, kind=EventKind.LINKED, data={"case_id": case.follows.pk, "relation": "follows"})
+        log_case_event(case=case.follows, kind=EventKind.LINKED, data={"case_id": case.pk, "relation": "followed_by"})
     enqueue_with_transaction(case_opened_alert_task, case.pk)
     return case
+
+
+def _attach(case: Case, feedback: Feedback, severity: Severity) -> None:
+    """The customer spoke again on their open case: one more contact, waiting for an answer."""
+    first_words = bool(feedback.text.strip()) and not case.feedback.exclude(text="").exists()
+    feedback.case = case
+    feedback.save()
+    log_case_event(case=case, kind=EventKind.FEEDBACK_ADDED, data={"feedback_id": feedback.pk})
+    if first_words:
+        # The first words the customer wrote say more than the scores the case opened with.
+        case.summary = summarise(feedback)
+    raised = more_severe(case.severity, severity)
+    if raised != case.severity:
+        log_case_event(case=case, kind=EventKind.SEVERITY_RAISED, data={"from": case.severity, "to": raised})
+        case.severity = raised
+    case.contacts += 1
+    if case.first_response_at is not None and case.customer_waiting_since is None:
+        case.customer_waiting_since = timezone.now()
+    if case.status == CaseStatus.WAITING_ON_CUSTOMER:
+        # The customer answered: the clock runs again.
+        _move(case, CaseStatus.IN_PROGRESS, by=None, now=timezone.now())
+    _refresh_sla(case)
+    case.save()
 
 
 def _require_open(case: Case) -> None:
     if case.status not in OPEN_STATUSES:
         raise DomainError(ErrorCode.INVALID_TRANSITION, _("This case is already resolved."), field="status", status=409)
+
+
+def _move(case: Case, to: str, *, by: User | None, now: datetime, reason: str = "") -> None:
+    """Change the status (unsaved), stopping or restarting the SLA clock as the new status asks."""
+    previous = case.status
+    case.status = to
+    pauses = sla.pauses_from_json(case.sla_pauses)
+    moved = sla.with_status(pauses, status=to, targets=case_targets(case), now=now)
+    data = {"from": previous, "to": to, **({"reason": reason} if reason else {})}
+    log_case_event(case=case, kind=EventKind.STATUS_CHANGED, actor=by, data=data)
+    if moved != pauses:
+        case.sla_pauses = sla.pauses_to_json(moved)
+        stopped = moved[-1][1] is None
+        _refresh_sla(case)
+        kind = EventKind.SLA_PAUSED if stopped else EventKind.SLA_RESUMED
+        due = {} if stopped or case.due_at is None else {"due_at": case.due_at.isoformat()}
+        log_case_event(case=case, kind=kind, actor=by, data={"status": to, **due})
 
 
 @transaction.atomic
@@ -128,17 +189,116 @@ def case_take_ownership(*, case: Case, by: User) -> Case:
     _require_open(case)
     if case.owner_id == by.pk:
         return case
-    previous = case.owner.username if case.owner else None
+    if case.owner_id is not None:
+        return _transfer(case, owner=by, team=case.team, reason=_("Taken over"), by=by)
     case.owner = by
     log_case_event(
-        case=case, kind=EventKind.OWNER_ASSIGNED, actor=by, data={"owner": by.username, "previous_owner": previous}
+        case=case, kind=EventKind.OWNER_ASSIGNED, actor=by, data={"owner": by.username, "previous_owner": None}
     )
+    now = timezone.now()
     if case.status == CaseStatus.NEW:
-        case.status = CaseStatus.ACKNOWLEDGED
-        log_case_event(case=case, kind=EventKind.STATUS_CHANGED, actor=by, data={"from": "new", "to": case.status})
-    if case.first_response_at is None:
-        case.first_response_at = timezone.now()
-    _refresh_due(case)
+        _move(case, CaseStatus.ACKNOWLEDGED, by=by, now=now)
+    _record_first_response(case, now)
+    _refresh_sla(case)
+    case.save()
+    return case
+
+
+@transaction.atomic
+def case_assign(*, case: Case, owner: User | None, team: Team | None, reason: str, by: User) -> Case:
+    """Give the case to an owner and/or another team. Every change after the first owner is a transfer and needs
+    a reason; a new team without a named owner puts the case in that team's queue."""
+    case = Case.objects.select_for_update().select_related("team", "owner").get(pk=case.pk)
+    _require_open(case)
+    reason = reason.strip()
+    if len(reason) > MAX_REASON_LENGTH:
+        raise DomainError(ErrorCode.TOO_LONG, _("The reason is too long."), field="reason")
+    team = team or case.team
+    if owner is not None:
+        if not owner.is_active:
+            raise DomainError(
+                ErrorCode.INVALID_VALUE, _("%(user)s cannot take cases.") % {"user": owner.username}, field="owner"
+            )
+        if team is not None and not owner.sees_all_teams and not team.members.filter(pk=owner.pk).exists():
+            raise DomainError(
+                ErrorCode.INVALID_VALUE,
+                _("%(user)s is not a member of %(team)s.") % {"user": owner.username, "team": team.name},
+                field="owner",
+            )
+    elif team == case.team:
+        raise DomainError(ErrorCode.MISSING_FIELD, _("Name the new owner or the new team."), field="owner")
+    if owner == case.owner and team == case.team:
+        return case
+    if case.owner_id is None and team == case.team:
+        # The first owner: not a transfer, no reason needed.
+        assert owner is not None
+        case.owner = owner
+        log_case_event(
+            case=case, kind=EventKind.OWNER_ASSIGNED, actor=by, data={"owner": owner.username, "previous_owner": None}
+        )
+        if owner == by:
+            _record_first_response(case, timezone.now())
+            if case.status == CaseStatus.NEW:
+                _move(case, CaseStatus.ACKNOWLEDGED, by=by, now=timezone.now())
+        _refresh_sla(case)
+        case.save()
+        return case
+    if not reason:
+        raise DomainError(ErrorCode.MISSING_FIELD, _("Say why the case changes hands."), field="reason")
+    return _transfer(case, owner=owner, team=team, reason=reason, by=by)
+
+
+def _transfer(case: Case, *, owner: User | None, team: Team | None, reason: str, by: User) -> Case:
+    log_case_event(
+        case=case,
+        kind=EventKind.TRANSFERRED,
+        actor=by,
+        data={
+            "from_owner": case.owner.username if case.owner else None,
+            "to_owner": owner.username if owner else None,
+            "from_team": case.team.slug if case.team else None,
+            "to_team": team.slug if team else None,
+            "reason": reason,
+        },
+    )
+    case.owner, case.team = owner, team
+    case.transfers += 1
+    if owner == by:
+        _record_first_response(case, timezone.now())
+    _refresh_sla(case)
+    case.save()
+    return case
+
+
+@transaction.atomic
+def case_change_status(*, case: Case, status: str, reason: str = "", by: User) -> Case:
+    """Move the case along its lifecycle (resolving and reopening have their own actions)."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if status == case.status:
+        return case
+    if status == CaseStatus.RESOLVED:
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION, _("Resolve the case with its root cause instead."), field="status", status=409
+        )
+    if not lifecycle.can_move(case.status, status):
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION,
+            _("A case that is %(current)s cannot become %(status)s.")
+            % {"current": CaseStatus(case.status).label, "status": CaseStatus(status).label},
+            field="status",
+            status=409,
+        )
+    reason = reason.strip()[:MAX_REASON_LENGTH]
+    now = timezone.now()
+    _move(case, status, by=by, now=now, reason=reason)
+    if status in lifecycle.RESPONDING:
+        _record_first_response(case, now)
+    if status == CaseStatus.WAITING_ON_CUSTOMER:
+        case.customer_waiting_since = None  # we asked them: now it is their turn
+    if status == CaseStatus.CLOSED:
+        case.reopen_until = None
+        log_case_event(case=case, kind=EventKind.CLOSED, actor=by, data={})
+    _refresh_sla(case)
     case.save()
     return case
 
@@ -173,28 +333,66 @@ def case_resolve(*, case: Case, category: str, resolution: str, by: User) -> Cas
     case = Case.objects.select_for_update().get(pk=case.pk)
     _require_open(case)
     now = timezone.now()
-    previous = case.status
-    case.status, case.category, case.resolution, case.resolved_at = (
-        CaseStatus.RESOLVED,
-        category,
-        resolution,
-        now,
-    )
     if case.owner_id is None:
         case.owner = by
         log_case_event(
             case=case, kind=EventKind.OWNER_ASSIGNED, actor=by, data={"owner": by.username, "previous_owner": None}
         )
-    if case.first_response_at is None:
-        case.first_response_at = now
-    _refresh_due(case)
+    _record_first_response(case, now)
+    _move(case, CaseStatus.RESOLVED, by=by, now=now)
+    case.category, case.resolution, case.resolved_at = category, resolution, now
+    case.customer_waiting_since = None
+    case.reopen_until = now + timedelta(days=settings.AMENDS_REOPEN_WINDOW_DAYS)
+    case.resolution_business_minutes = _business_minutes(case, case.created_at, now)
+    case.sla_met = not sla.is_breached(
+        now=now,
+        first_response_at=case.first_response_at,
+        first_response_due_at=case.first_response_due_at,
+        resolved_at=now,
+        resolution_due_at=case.resolution_due_at,
+    )
+    _refresh_sla(case)
     case.save()
-    log_case_event(case=case, kind=EventKind.STATUS_CHANGED, actor=by, data={"from": previous, "to": case.status})
     log_case_event(case=case, kind=EventKind.RESOLVED, actor=by, data={"category": category, "resolution": resolution})
     from amends.surveys.services import invitations_after_case_resolved  # surveys build on cases
 
     invitations_after_case_resolved(case)
     return case
+
+
+def _reopen(case: Case, *, reason: str, by: User | None) -> Case:
+    """Back to work (unsaved changes saved here): counted, with the owner it had, on the same SLA targets."""
+    now = timezone.now()
+    to = CaseStatus.IN_PROGRESS if case.owner_id else CaseStatus.NEW
+    case.reopens += 1
+    case.resolved_at, case.reopen_until, case.sla_met = None, None, None
+    log_case_event(case=case, kind=EventKind.REOPENED, actor=by, data={"reason": reason})
+    _move(case, to, by=by, now=now)
+    _refresh_sla(case)
+    case.save()
+    return case
+
+
+@transaction.atomic
+def case_reopen(*, case: Case, reason: str, by: User) -> Case:
+    reason = reason.strip()
+    if not reason:
+        raise DomainError(ErrorCode.MISSING_FIELD, _("Say why the case is reopened."), field="reason")
+    if len(reason) > MAX_REASON_LENGTH:
+        raise DomainError(ErrorCode.TOO_LONG, _("The reason is too long."), field="reason")
+    Customer.objects.select_for_update().filter(pk=case.customer_id).first()
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status not in lifecycle.REOPENABLE:
+        raise DomainError(ErrorCode.INVALID_TRANSITION, _("This case is still open."), field="status", status=409)
+    other = _open_case_of(case.customer_id, lock=False)
+    if other is not None:
+        raise DomainError(
+            ErrorCode.OPEN_CASE,
+            _("This customer already has an open case, #%(id)s: continue there or merge.") % {"id": other.pk},
+            field="status",
+            status=409,
+        )
+    return _reopen(case, reason=reason, by=by)
 
 
 @transaction.atomic

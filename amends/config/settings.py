@@ -213,6 +213,8 @@ LOGGING = {
 # Product settings.
 AMENDS_FIRST_RESPONSE_MINUTES = int(os.environ.get("AMENDS_FIRST_RESPONSE_MINUTES", "60"))
 AMENDS_RESOLUTION_MINUTES = int(os.environ.get("AMENDS_RESOLUTION_MINUTES", "2880"))
+# A customer's reply within this many days of the resolution reopens the case; after it, a new linked case opens.
+AMENDS_REOPEN_WINDOW_DAYS = int(os.environ.get("AMENDS_REOPEN_WINDOW_DAYS", "14"))
 AMENDS_MAX_TEXT_LENGTH = 20_000
 AMENDS_PAGE_SIZE = 25
 AMENDS_BENCH = env_bool("AMENDS_BENCH", False)

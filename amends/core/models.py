@@ -126,3 +126,29 @@ class Location(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+
+class BusinessCalendar(models.Model):
+    """Opening hours in a time zone, with public holidays and closed days: SLA clocks only run while it is open.
+
+    Stored in the API's own shape (core/clock.py reads it): `hours` {"mon": [["09:00", "17:00"]], ...} (no hours at
+    all: 24/7), `closed_days` ["2026-12-24"], `special_hours` {"2026-12-31": [["09:00", "13:00"]]}.
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
+    country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("Public holidays of, e.g. NL."))
+    subdivision = models.CharField(_("subdivision"), max_length=10, blank=True, help_text=_("For example BY."))
+    hours = models.JSONField(_("weekly hours"), default=dict, blank=True)
+    closed_days = models.JSONField(_("closed days"), default=list, blank=True)
+    special_hours = models.JSONField(_("special opening hours"), default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("business-hours calendar")
+        verbose_name_plural = _("business-hours calendars")
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,7 +1,14 @@
+from datetime import date
+
 from django.utils.translation import gettext as _
 
+from .cache import TtlCache
+from .clock import Calendar, parse_intervals, parse_week
 from .errors import DomainError, ErrorCode
-from .models import Team
+from .models import BusinessCalendar, Team
+
+# A calendar read from the database, by (id, last change): a changed calendar is read again.
+_clocks: TtlCache[Calendar] = TtlCache(ttl=300, max_entries=256)
 
 
 def team_by_slug(slug: str | None, *, field: str = "team") -> Team | None:
@@ -14,3 +21,22 @@ def team_by_slug(slug: str | None, *, field: str = "team") -> Team | None:
             ErrorCode.UNKNOWN_TEAM, _("There is no team %(slug)s.") % {"slug": slug}, field=field, status=422
         )
     return team
+
+
+def calendar_clock(calendar: BusinessCalendar) -> Calendar:
+    """The stored calendar as the clock module reads it (checked when it was saved)."""
+    key = f"{calendar.pk}:{calendar.updated_at.isoformat()}"
+    cached = _clocks.get(key)
+    if cached is None:
+        cached = Calendar(
+            timezone=calendar.timezone,
+            week=parse_week(calendar.hours),
+            closed_days=frozenset(date.fromisoformat(day) for day in calendar.closed_days),
+            special_hours={
+                date.fromisoformat(day): parse_intervals(pairs) for day, pairs in calendar.special_hours.items()
+            },
+            country=calendar.country or None,
+            subdivision=calendar.subdivision or None,
+        )
+        _clocks.put(key, cached)
+    return cached

@@ -1,5 +1,6 @@
-from collections.abc import Sequence
-from datetime import timedelta
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from zoneinfo import available_timezones
 
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
@@ -7,9 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .cache import TtlCache
+from .clock import InvalidHours, check_region, parse_intervals, parse_week
 from .enums import Role
 from .errors import DomainError, ErrorCode
-from .models import ApiToken, Location, Team, User, hash_token
+from .models import ApiToken, BusinessCalendar, Location, Team, User, hash_token
 
 # Which model permissions (for the Django admin) each role gets; admins get all of the project's apps.
 ROLE_PERMISSIONS = {
@@ -124,5 +126,101 @@ def location_create(*, code: str, name: str, country: str, timezone_name: str, t
             ErrorCode.DUPLICATE,
             _("A location with the code %(code)s already exists.") % {"code": code},
             field="code",
+            status=409,
+        ) from exc
+
+
+def _calendar_fields(
+    *,
+    timezone_name: str,
+    country: str | None,
+    subdivision: str | None,
+    hours: Mapping[str, object],
+    closed_days: Sequence[str],
+    special_hours: Mapping[str, object],
+) -> dict:
+    """Check a calendar as a person wrote it; each mistake names its field."""
+    if timezone_name not in available_timezones():
+        raise DomainError(
+            ErrorCode.INVALID_VALUE,
+            _("%(zone)s is not a time zone; use a name like Europe/Amsterdam.") % {"zone": timezone_name},
+            field="timezone",
+        )
+    country, subdivision = (country or "").upper(), (subdivision or "").upper()
+    try:
+        check_region(country or None, subdivision or None)
+    except InvalidHours as exc:
+        raise DomainError(
+            ErrorCode.INVALID_VALUE,
+            _("No public holidays are known for %(region)s.")
+            % {"region": "-".join(filter(None, [country, subdivision]))},
+            field="subdivision" if subdivision and country and "subdivision" in str(exc) else "country",
+        ) from exc
+    try:
+        parse_week(hours)
+    except InvalidHours as exc:
+        message = _("Weekly hours: %(problem)s") % {"problem": exc}
+        raise DomainError(ErrorCode.INVALID_VALUE, message, field="hours") from exc
+    days = [_iso_day(value, field="closed_days") for value in closed_days]
+    special: dict[str, list] = {}
+    for value, intervals in special_hours.items():
+        day = _iso_day(value, field="special_hours")
+        try:
+            parse_intervals(intervals)
+        except InvalidHours as exc:
+            raise DomainError(
+                ErrorCode.INVALID_VALUE,
+                _("Special hours of %(day)s: %(problem)s") % {"day": day, "problem": exc},
+                field="special_hours",
+            ) from exc
+        special[day.isoformat()] = [list(pair) for pair in intervals]  # type: ignore[attr-defined]
+    return {
+        "timezone": timezone_name,
+        "country": country,
+        "subdivision": subdivision,
+        "hours": {day: [list(pair) for pair in pairs] for day, pairs in hours.items()},  # type: ignore[attr-defined]
+        "closed_days": sorted({day.isoformat() for day in days}),
+        "special_hours": special,
+    }
+
+
+def _iso_day(value: object, *, field: str) -> date:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise DomainError(
+            ErrorCode.INVALID_VALUE, _("%(value)s is not a date like 2026-12-24.") % {"value": value}, field=field
+        ) from exc
+
+
+def calendar_create(
+    *,
+    name: str,
+    timezone_name: str = "UTC",
+    country: str | None = None,
+    subdivision: str | None = None,
+    hours: Mapping[str, object] | None = None,
+    closed_days: Sequence[str] = (),
+    special_hours: Mapping[str, object] | None = None,
+) -> BusinessCalendar:
+    name = name.strip()
+    if not name:
+        raise DomainError(ErrorCode.MISSING_FIELD, _("Give the calendar a name."), field="name")
+    fields = _calendar_fields(
+        timezone_name=timezone_name,
+        country=country,
+        subdivision=subdivision,
+        hours=hours or {},
+        closed_days=closed_days,
+        special_hours=special_hours or {},
+    )
+    try:
+        with transaction.atomic():
+            return BusinessCalendar.objects.create(name=name, **fields)
+    except IntegrityError as exc:
+        raise DomainError(
+            ErrorCode.DUPLICATE,
+            _("A calendar named %(name)s already exists.") % {"name": name},
+            field="name",
             status=409,
         ) from exc
