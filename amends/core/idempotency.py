@@ -2,7 +2,7 @@
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -29,12 +29,11 @@ def run_idempotent(
     if not key:
         with transaction.atomic():
             return action()
-    if len(key) > MAX_KEY_LENGTH:
-        raise DomainError(ErrorCode.INVALID_VALUE, _("The Idempotency-Key is too long."), field="Idempotency-Key")
+    check_key(key)
     fingerprint = request_fingerprint(payload)
     existing = IdempotencyRecord.objects.filter(user=user, scope=scope, key=key).first()
     if existing is not None:
-        return _replay(existing, fingerprint)
+        return replay(existing, fingerprint)
     try:
         with transaction.atomic():
             status, body = action()
@@ -46,11 +45,40 @@ def run_idempotent(
         existing = IdempotencyRecord.objects.filter(user=user, scope=scope, key=key).first()
         if existing is None:
             raise
-        return _replay(existing, fingerprint)
+        return replay(existing, fingerprint)
     return status, body
 
 
-def _replay(record: IdempotencyRecord, fingerprint: str) -> Outcome:
+def check_key(key: str) -> None:
+    if len(key) > MAX_KEY_LENGTH:
+        raise DomainError(ErrorCode.INVALID_VALUE, _("The Idempotency-Key is too long."), field="Idempotency-Key")
+
+
+def records_for(*, user: User, scope: str, keys: Iterable[str]) -> dict[str, IdempotencyRecord]:
+    """The stored first answers for any of `keys`, by key (one query)."""
+    wanted = set(keys)
+    if not wanted:
+        return {}
+    records = IdempotencyRecord.objects.filter(user=user, scope=scope, key__in=wanted)
+    return {record.key: record for record in records}
+
+
+def store_records(*, user: User, scope: str, answers: list[tuple[str, str, int, dict]]) -> None:
+    """Store the first answers (key, fingerprint, status, body) of many requests (inside the caller's transaction).
+
+    A key stored meanwhile by a concurrent request raises IntegrityError: the caller's transaction is void.
+    """
+    IdempotencyRecord.objects.bulk_create(
+        [
+            IdempotencyRecord(
+                user=user, scope=scope, key=key, request_hash=fingerprint, status_code=status, response=body
+            )
+            for key, fingerprint, status, body in answers
+        ]
+    )
+
+
+def replay(record: IdempotencyRecord, fingerprint: str) -> Outcome:
     if record.request_hash != fingerprint:
         raise DomainError(
             ErrorCode.IDEMPOTENCY_KEY_REUSED,

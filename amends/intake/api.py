@@ -4,10 +4,11 @@ from ninja import Router
 
 from amends.cases.models import Case
 from amends.core.apikit import ERRORS_READ, ERRORS_WRITE, api_user, idempotent_create, iso
-from amends.core.batch import BatchIn, BatchOut, run_batch
+from amends.core.batch import BatchIn, BatchOut, BulkCreate, run_batch
 from amends.core.idempotency import Outcome
 from amends.textsense.selectors import text_sense_of
 
+from .batch import Checked, Stored, feedback_check_many, feedback_submit_many
 from .detection import Scores
 from .models import Feedback
 from .schemas import FeedbackCreated, FeedbackIn, FeedbackOut
@@ -28,21 +29,39 @@ def case_brief(case: Case | None) -> dict | None:
     }
 
 
-def submit(payload: FeedbackIn) -> Outcome:
-    feedback, case = feedback_submit(
-        FeedbackInput(
-            customer=payload.customer.as_data(),
-            location_code=payload.location,
-            channel=payload.channel,
-            kind=payload.kind,
-            scores=Scores(**payload.scores.dict()),
-            text=payload.text,
-            occurred_at=payload.occurred_at or timezone.now(),
-            interaction_external_id=payload.interaction,
-            language=payload.language.value if payload.language else None,
-        )
+def feedback_input(payload: FeedbackIn) -> FeedbackInput:
+    return FeedbackInput(
+        customer=payload.customer.as_data(),
+        location_code=payload.location,
+        channel=payload.channel,
+        kind=payload.kind,
+        scores=Scores(**payload.scores.dict()),
+        text=payload.text,
+        occurred_at=payload.occurred_at or timezone.now(),
+        interaction_external_id=payload.interaction,
+        language=payload.language.value if payload.language else None,
     )
+
+
+def submit(payload: FeedbackIn) -> Outcome:
+    feedback, case = feedback_submit(feedback_input(payload))
     return 201, {"id": feedback.pk, "case": case_brief(case)}
+
+
+def submitted(stored: Stored) -> Outcome:
+    """What `submit` answers, for an item stored by the batch."""
+    case = stored.case
+    brief = None
+    if case is not None:
+        brief = {"id": case.pk, "status": case.status, "first_response_due_at": iso(case.first_response_due_at)}
+    return 201, {"id": stored.feedback_id, "case": brief}
+
+
+# The batch stores its items together, with the answers `submit` gives (amends.intake.batch).
+BULK_SUBMIT: BulkCreate[FeedbackIn, Checked] = BulkCreate(
+    check=lambda payloads: feedback_check_many([feedback_input(payload) for payload in payloads]),
+    write=lambda checked: [submitted(stored) for stored in feedback_submit_many(checked)],
+)
 
 
 @router.post("/feedback", response={201: FeedbackCreated, **ERRORS_WRITE})
@@ -59,7 +78,7 @@ def create_feedback_batch(request: HttpRequest, payload: BatchIn):
     """Store up to 1,000 answers or complaints, each on its own with its own result (`result` is what the single
     endpoint answers); one bad item does not reject the others. An item's `idempotency_key` makes its retry return
     the first result."""
-    return run_batch(request, scope=SCOPE, items=payload.items, schema=FeedbackIn, create=submit)
+    return run_batch(request, scope=SCOPE, items=payload.items, schema=FeedbackIn, create=submit, bulk=BULK_SUBMIT)
 
 
 @router.get("/feedback/{feedback_id}", response={200: FeedbackOut, **ERRORS_READ})

@@ -55,12 +55,7 @@ def feedback_submit(data: FeedbackInput) -> tuple[Feedback, Case | None]:
     if data.interaction_external_id:
         interaction = Interaction.objects.filter(external_id=data.interaction_external_id).first()
         if interaction is None:
-            raise DomainError(
-                ErrorCode.UNKNOWN_INTERACTION,
-                _("There is no interaction with the external id %(id)s.") % {"id": data.interaction_external_id},
-                field="interaction",
-                status=422,
-            )
+            raise unknown_interaction(data.interaction_external_id)
     # Locked, so that two failures of one customer arriving at once cannot open two cases.
     customer = customer_upsert(data.customer, lock=True)
     verdict = judge(
@@ -108,6 +103,15 @@ def feedback_submit(data: FeedbackInput) -> tuple[Feedback, Case | None]:
     )
     _read_text_later(feedback)
     return feedback, case
+
+
+def unknown_interaction(external_id: str) -> DomainError:
+    return DomainError(
+        ErrorCode.UNKNOWN_INTERACTION,
+        _("There is no interaction with the external id %(id)s.") % {"id": external_id},
+        field="interaction",
+        status=422,
+    )
 
 
 def _read_text_later(feedback: Feedback) -> None:

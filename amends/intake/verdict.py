@@ -39,6 +39,16 @@ def forget_rules() -> None:
     _rules.clear()
 
 
+def intake_rules() -> list[DetectionRule]:
+    """The active rules decided at intake: those that need the text model wait for the worker."""
+    return [rule for rule in active_rules() if not needs_text_model(rule.conditions)]
+
+
+def repeat_windows(rules: list[DetectionRule]) -> set[int]:
+    """The `repeat_within_days` windows the rules ask about."""
+    return {rule.conditions["repeat_within_days"] for rule in rules if "repeat_within_days" in rule.conditions}
+
+
 def judge(
     *,
     kind: str,
@@ -50,8 +60,32 @@ def judge(
     occurred_at: datetime,
 ) -> Verdict:
     """The first matching rule that decides (open a case or ignore) wins; tag rules add their tags on the way."""
-    rules = [rule for rule in active_rules() if not needs_text_model(rule.conditions)]
-    default_severity = severity_for(kind, scores, customer.segment)
+    rules = intake_rules()
+    return decide(
+        rules,
+        kind=kind,
+        channel=channel,
+        scores=scores,
+        text=text,
+        segment=customer.segment,
+        attributes=interaction.attributes if interaction else {},
+        contacts_within=_contacts_within(rules, customer, occurred_at) if rules else {},
+    )
+
+
+def decide(
+    rules: list[DetectionRule],
+    *,
+    kind: str,
+    channel: str,
+    scores: Scores,
+    text: str,
+    segment: str,
+    attributes: dict,
+    contacts_within: dict[int, int],
+) -> Verdict:
+    """`judge` with the facts at hand (`rules` from `intake_rules`, the counts for its `repeat_windows`)."""
+    default_severity = severity_for(kind, scores, segment)
     tags: list[str] = []
     if rules:
         facts = Facts(
@@ -59,9 +93,9 @@ def judge(
             channel=channel,
             scores=scores,
             text=text,
-            segment=customer.segment,
-            attributes=interaction.attributes if interaction else {},
-            contacts_within=_contacts_within(rules, customer, occurred_at),
+            segment=segment,
+            attributes=attributes,
+            contacts_within=contacts_within,
         )
         verdict = _first_deciding(rules, facts, default_severity, tags)
         if verdict is not None:
@@ -94,7 +128,7 @@ def _contacts_within(
     rules: list[DetectionRule], customer: Customer, now: datetime, *, besides: int | None = None
 ) -> dict[int, int]:
     """Earlier feedback of this customer in each window a rule asks about (one query per distinct window)."""
-    windows = {rule.conditions["repeat_within_days"] for rule in rules if "repeat_within_days" in rule.conditions}
+    windows = repeat_windows(rules)
     if customer.pk is None:
         return {}
     earlier = Feedback.objects.filter(customer=customer)

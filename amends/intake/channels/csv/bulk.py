@@ -93,7 +93,7 @@ def _concrete_field(model: type[models.Model], attname: str) -> models.Field:
 
 
 def _fill_ins(model: type[models.Model], given: list[str]) -> list[tuple[models.Field, Any]]:
-    """The value of every column not given: now for auto_now(_add), the default, or NULL."""
+    """The value of every column not given: now for auto_now(_add), the default, NULL, or "" for blank text."""
     now = timezone.now()
     filled: list[tuple[models.Field, Any]] = []
     for field in model._meta.concrete_fields:
@@ -105,6 +105,8 @@ def _fill_ins(model: type[models.Model], given: list[str]) -> list[tuple[models.
             filled.append((field, field.get_default()))
         elif field.null:
             filled.append((field, None))
+        elif field.empty_strings_allowed and field.blank:
+            filled.append((field, ""))  # what Django stores for a blank text field left out (Field.get_default)
         else:
             raise BulkInsertError(f"{model.__name__}.{field.name} has no default: give it to insert_rows.")
     return filled
@@ -128,5 +130,5 @@ def _same(value: Any) -> Any:
     return value
 
 
-def _json_text(value: Any) -> str:
-    return json.dumps(value)
+def _json_text(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)  # None is SQL NULL, as Django stores it
