@@ -28,7 +28,12 @@ def test_a_case_carries_its_sla_and_people(api: ApiClient, world: World) -> None
     assert body["team"] == "amsterdam"
     assert body["customer"] == {"external_id": "c0", "name": "Anna de Vries"}
     assert body["location"] == "ams"
-    assert body["sla"] == {"policy": None, "calendar": None, "paused": False, "breached": False}
+    sla = body["sla"]
+    assert (sla["policy"], sla["calendar"], sla["paused"], sla["breached"]) == (None, None, False, False)
+    assert (sla["target"], sla["escalation"]) == ("first_response", "on_time")
+    assert sla["due_at"] == body["first_response_due_at"]
+    assert (body["transfers"], body["contacts"], body["reopens"]) == (0, 1, 0)
+    assert body["first_contact_resolution"] is None
     for field in ("created_at", "first_response_due_at", "resolution_due_at"):
         assert body[field].endswith("Z")
     assert body["first_response_at"] is None and body["resolved_at"] is None

@@ -1,19 +1,63 @@
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Query, Router
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema
 
-from amends.core.apikit import ERRORS_READ, api_user
+from amends.core.apikit import (
+    ERRORS_READ,
+    ERRORS_WRITE,
+    ErrorOut,
+    api_user,
+    decode_id_cursor,
+    encode_id_cursor,
+    idempotent_create,
+    iso,
+)
+from amends.core.enums import Role
+from amends.core.errors import DomainError, ErrorCode, Forbidden
+from amends.core.models import User
+from amends.core.selectors import team_by_slug
 
-from . import sla
-from .models import Case
-from .schemas import CaseListParams, CaseOut, CasePage
+from . import lifecycle, sla
+from .enums import EscalationLevel
+from .models import Case, CaseEvent, SlaPolicy
+from .schemas import (
+    AssignIn,
+    CaseListParams,
+    CaseOut,
+    CasePage,
+    NoteIn,
+    NoteOut,
+    ReopenIn,
+    ResolveIn,
+    SlaPolicyIn,
+    SlaPolicyOut,
+    SlaPolicyPage,
+    StatusIn,
+)
 from .selectors import CaseFilters, case_get_for_user, cases_filtered, paginate_by_due
+from .services import (
+    case_add_note,
+    case_assign,
+    case_change_status,
+    case_reopen,
+    case_resolve,
+    sla_policy_create,
+)
 
 router = Router(tags=["cases"])
 MAX_LIMIT = 200
+ESCALATION_NAMES = {
+    EscalationLevel.NONE: "on_time",
+    EscalationLevel.WARNED: "warned",
+    EscalationLevel.BREACHED: "breached",
+    EscalationLevel.REQUEUED: "requeued",
+}
 
 
 def case_out(case: Case) -> dict:
+    policy = case.sla_policy
+    paused = bool(case.sla_pauses) and case.sla_pauses[-1][1] is None
     return {
         "id": case.pk,
         "status": case.status,
@@ -31,9 +75,9 @@ def case_out(case: Case) -> dict:
         "resolved_at": case.resolved_at,
         "resolution": case.resolution,
         "sla": {
-            "policy": None,
-            "calendar": None,
-            "paused": False,
+            "policy": policy.name if policy else None,
+            "calendar": policy.calendar.name if policy else None,
+            "paused": paused,
             "breached": sla.is_breached(
                 now=timezone.now(),
                 first_response_at=case.first_response_at,
@@ -41,7 +85,22 @@ def case_out(case: Case) -> dict:
                 resolved_at=case.resolved_at,
                 resolution_due_at=case.resolution_due_at,
             ),
+            "target": case.sla_target or None,
+            "due_at": case.due_at,
+            "next_response_due_at": case.next_response_due_at,
+            "escalation": ESCALATION_NAMES[EscalationLevel(case.escalation_level)],
+            "first_response_business_minutes": case.first_response_business_minutes,
+            "resolution_business_minutes": case.resolution_business_minutes,
         },
+        "transfers": case.transfers,
+        "contacts": case.contacts,
+        "reopens": case.reopens,
+        "first_contact_resolution": lifecycle.first_contact_resolution(
+            status=case.status, contacts=case.contacts, transfers=case.transfers, reopens=case.reopens
+        ),
+        "follows": case.follows_id,
+        "merged_into": case.merged_into_id,
+        "follow_up": None,  # the follow-up schedule arrives with the make-amends issue
     }
 
 
@@ -54,6 +113,7 @@ def list_cases(request: HttpRequest, params: Query[CaseListParams]):
         team=params.team,
         severity=params.severity,
         category=params.category,
+        breaching=params.breaching,
     )
     page = paginate_by_due(
         cases_filtered(api_user(request), filters),
@@ -66,3 +126,125 @@ def list_cases(request: HttpRequest, params: Query[CaseListParams]):
 @router.get("/cases/{case_id}", response={200: CaseOut, **ERRORS_READ})
 def get_case(request: HttpRequest, case_id: int):
     return case_out(case_get_for_user(user=api_user(request), case_id=case_id))
+
+
+@router.post("/cases/{case_id}/assign", response={200: CaseOut, **ERRORS_WRITE, 404: ErrorOut})
+def assign_case(request: HttpRequest, case_id: int, payload: AssignIn):
+    """Take or transfer ownership; a transfer (after the first owner, or to another team) needs a reason."""
+    user = api_user(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+    owner = _user_by_username(payload.owner) if payload.owner else None
+    team = team_by_slug(payload.team)
+    return case_out(case_assign(case=case, owner=owner, team=team, reason=payload.reason, by=user))
+
+
+@router.post("/cases/{case_id}/status", response={200: CaseOut, **ERRORS_WRITE, 404: ErrorOut})
+def change_status(request: HttpRequest, case_id: int, payload: StatusIn):
+    """acknowledged, in_progress, waiting_on_customer (stops the SLA clock) or closed (a resolved case)."""
+    user = api_user(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+    return case_out(case_change_status(case=case, status=payload.status, reason=payload.reason, by=user))
+
+
+@router.post("/cases/{case_id}/resolve", response={200: CaseOut, **ERRORS_WRITE, 404: ErrorOut})
+def resolve_case(request: HttpRequest, case_id: int, payload: ResolveIn):
+    user = api_user(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+    return case_out(case_resolve(case=case, category=payload.category, resolution=payload.resolution, by=user))
+
+
+@router.post("/cases/{case_id}/reopen", response={200: CaseOut, **ERRORS_WRITE, 404: ErrorOut})
+def reopen_case(request: HttpRequest, case_id: int, payload: ReopenIn):
+    user = api_user(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+    return case_out(case_reopen(case=case, reason=payload.reason, by=user))
+
+
+def note_out(event: CaseEvent) -> dict:
+    return {
+        "id": event.pk,
+        "case": event.case_id,
+        "body": event.data["body"],
+        "author": event.actor.username if event.actor else None,
+        "created_at": iso(event.created_at),
+    }
+
+
+@router.post("/cases/{case_id}/notes", response={201: NoteOut, **ERRORS_WRITE, 404: ErrorOut})
+def add_note(request: HttpRequest, case_id: int, payload: NoteIn):
+    """An internal note, visible to colleagues on the case and on the customer's record."""
+    user = api_user(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+
+    def action() -> tuple[int, dict]:
+        return 201, note_out(case_add_note(case=case, body=payload.body, by=user))
+
+    return idempotent_create(request, scope=f"cases.{case.pk}.notes", payload=payload, action=action)
+
+
+def _user_by_username(username: str) -> User:
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise DomainError(
+            ErrorCode.UNKNOWN_USER, _("There is no user %(name)s.") % {"name": username}, field="owner", status=422
+        )
+    return user
+
+
+def policy_out(policy: SlaPolicy) -> dict:
+    return {
+        "id": policy.pk,
+        "name": policy.name,
+        "calendar": policy.calendar_id,
+        "priority": policy.priority,
+        "first_response_minutes": policy.first_response_minutes,
+        "next_response_minutes": policy.next_response_minutes,
+        "resolution_minutes": policy.resolution_minutes,
+        "warning_percent": policy.warning_percent,
+        "requeue_after_minutes": policy.requeue_after_minutes,
+        "pause_statuses": policy.pause_statuses,
+        "conditions": policy.conditions,
+        "is_active": policy.is_active,
+    }
+
+
+@router.post("/sla-policies", response={201: SlaPolicyOut, **ERRORS_WRITE}, tags=["sla"])
+def create_sla_policy(request: HttpRequest, payload: SlaPolicyIn):
+    """Targets for the cases whose conditions match; the lowest priority number that matches wins. Admins only."""
+    if not api_user(request).has_role(Role.ADMIN):
+        raise Forbidden(_("Only admins manage SLA policies."))
+
+    def action() -> tuple[int, dict]:
+        policy = sla_policy_create(
+            name=payload.name,
+            calendar_id=payload.calendar,
+            priority=payload.priority,
+            first_response_minutes=payload.first_response_minutes,
+            next_response_minutes=payload.next_response_minutes,
+            resolution_minutes=payload.resolution_minutes,
+            warning_percent=payload.warning_percent,
+            requeue_after_minutes=payload.requeue_after_minutes,
+            pause_statuses=[str(status) for status in payload.pause_statuses],
+            conditions=payload.conditions.model_dump(mode="json", exclude_none=True),
+        )
+        return 201, policy_out(policy)
+
+    return idempotent_create(request, scope="sla_policies.create", payload=payload, action=action)
+
+
+class PolicyListParams(Schema):
+    cursor: str | None = None
+    limit: int = 50
+
+
+@router.get("/sla-policies", response={200: SlaPolicyPage, **ERRORS_READ}, tags=["sla"])
+def list_sla_policies(request: HttpRequest, params: Query[PolicyListParams]):
+    """Every policy, in the order they are tried."""
+    limit = max(1, min(params.limit, MAX_LIMIT))
+    policies = SlaPolicy.objects.order_by("id")
+    if params.cursor:
+        policies = policies.filter(id__gt=decode_id_cursor(params.cursor))
+    rows = list(policies[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": [policy_out(p) for p in rows], "next_cursor": encode_id_cursor(rows[-1].pk) if more else None}

@@ -1,6 +1,9 @@
 from datetime import datetime
 
 from ninja import Schema
+from pydantic import Field
+
+from amends.core.apikit import StrictSchema
 
 from .enums import CaseStatus, Severity
 
@@ -10,6 +13,17 @@ class SlaOut(Schema):
     calendar: str | None
     paused: bool
     breached: bool
+    target: str | None = Field(description="What is due next: first_response, next_response or resolution.")
+    due_at: datetime | None
+    next_response_due_at: datetime | None
+    escalation: str = Field(description="on_time, warned, breached or requeued")
+    first_response_business_minutes: int | None
+    resolution_business_minutes: int | None
+
+
+class FollowUpOut(Schema):
+    due_at: datetime | None
+    status: str
 
 
 class CaseCustomerOut(Schema):
@@ -34,6 +48,13 @@ class CaseOut(Schema):
     resolved_at: datetime | None
     resolution: str
     sla: SlaOut
+    transfers: int
+    contacts: int
+    reopens: int
+    first_contact_resolution: bool | None
+    follows: int | None = Field(description="The earlier case this one continues, if any.")
+    merged_into: int | None
+    follow_up: FollowUpOut | None
 
 
 class CasePage(Schema):
@@ -47,5 +68,78 @@ class CaseListParams(Schema):
     team: str | None = None
     severity: Severity | None = None
     category: str | None = None
+    breaching: bool | None = Field(default=None, description="true: open cases past their warning or due time")
     cursor: str | None = None
     limit: int = 50
+
+
+class AssignIn(StrictSchema):
+    owner: str | None = Field(default=None, max_length=150, description="Username of the new owner.")
+    team: str | None = Field(default=None, max_length=64, description="Slug of the new team.")
+    reason: str = Field(default="", max_length=500, description="Required for a transfer.")
+
+
+class StatusIn(StrictSchema):
+    status: CaseStatus
+    reason: str = Field(default="", max_length=500)
+
+
+class NoteIn(StrictSchema):
+    body: str = Field(max_length=10_000)
+
+
+class NoteOut(Schema):
+    id: int
+    case: int
+    body: str
+    author: str | None
+    created_at: datetime
+
+
+class ResolveIn(StrictSchema):
+    category: str = Field(max_length=100, description="The root-cause category.")
+    resolution: str = Field(max_length=10_000, description="How it was fixed.")
+
+
+class ReopenIn(StrictSchema):
+    reason: str = Field(max_length=500)
+
+
+class SlaConditions(StrictSchema):
+    severity: Severity | list[Severity] | None = None
+    segment: str | list[str] | None = None
+    channel: str | list[str] | None = None
+    category: str | list[str] | None = None
+
+
+class SlaPolicyIn(StrictSchema):
+    name: str = Field(min_length=1, max_length=100)
+    calendar: int
+    priority: int = Field(default=100, ge=0, le=1_000_000)
+    first_response_minutes: int = Field(default=60, ge=1, le=525_600)
+    next_response_minutes: int | None = Field(default=None, ge=1, le=525_600)
+    resolution_minutes: int = Field(default=2880, ge=1, le=525_600)
+    warning_percent: int = Field(default=75, ge=1, le=99)
+    requeue_after_minutes: int = Field(default=60, ge=0, le=525_600)
+    pause_statuses: list[CaseStatus] = Field(default_factory=lambda: [CaseStatus.WAITING_ON_CUSTOMER])
+    conditions: SlaConditions = Field(default_factory=SlaConditions)
+
+
+class SlaPolicyOut(Schema):
+    id: int
+    name: str
+    calendar: int
+    priority: int
+    first_response_minutes: int
+    next_response_minutes: int | None
+    resolution_minutes: int
+    warning_percent: int
+    requeue_after_minutes: int
+    pause_statuses: list[str]
+    conditions: dict
+    is_active: bool
+
+
+class SlaPolicyPage(Schema):
+    items: list[SlaPolicyOut]
+    next_cursor: str | None

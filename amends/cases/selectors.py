@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
 from django.utils.dateparse import parse_datetime
+from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
 from amends.core.cache import TtlCache
@@ -17,7 +18,7 @@ from amends.core.models import User
 from amends.core.selectors import calendar_clock
 
 from . import sla
-from .enums import OPEN_STATUSES
+from .enums import OPEN_STATUSES, EscalationLevel
 from .models import Case, CaseEvent, SlaPolicy
 
 # Active SLA policies in priority order, read again after this many seconds (changes show within that time).
@@ -25,7 +26,7 @@ _policies: TtlCache[list[SlaPolicy]] = TtlCache(ttl=30)
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
-    cases = Case.objects.select_related("customer", "location", "team", "owner")
+    cases = Case.objects.select_related("customer", "location", "team", "owner", "sla_policy__calendar")
     if user.sees_all_teams:
         return cases
     return cases.filter(Q(team_id__in=team_ids_of(user)) | Q(owner=user))
@@ -92,6 +93,7 @@ class CaseFilters:
     team: str | None = None
     severity: str | None = None
     category: str | None = None
+    breaching: bool | None = None
 
 
 def cases_filtered(user: User, filters: CaseFilters) -> QuerySet[Case]:
@@ -108,6 +110,9 @@ def cases_filtered(user: User, filters: CaseFilters) -> QuerySet[Case]:
         cases = cases.filter(severity=filters.severity)
     if filters.category:
         cases = cases.filter(category=filters.category)
+    if filters.breaching is not None:
+        at_risk = Q(status__in=OPEN_STATUSES) & (Q(escalation_level__gte=EscalationLevel.WARNED) | Q(due_at__lte=now()))
+        cases = cases.filter(at_risk) if filters.breaching else cases.exclude(at_risk)
     return cases
 
 
@@ -132,6 +137,11 @@ def sla_policies_active() -> list[SlaPolicy]:
         policies = list(SlaPolicy.objects.filter(is_active=True).select_related("calendar").order_by("priority", "id"))
         _policies.put("active", policies)
     return policies
+
+
+def sla_policies_forget() -> None:
+    """Read the policies again on next use (in this process; others within the cache's time)."""
+    _policies.clear()
 
 
 def sla_policy_for(*, severity: str, segment: str, channel: str, category: str) -> SlaPolicy | None:

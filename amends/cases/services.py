@@ -1,15 +1,16 @@
 """Every write to a recovery case. Each change writes a typed timeline event."""
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amends.core.errors import DomainError, ErrorCode
-from amends.core.models import Location, Team, User
+from amends.core.models import BusinessCalendar, Location, Team, User
 from amends.core.tasks import enqueue_with_transaction
 from amends.customers.models import Customer
 from amends.intake.detection import more_severe
@@ -17,8 +18,8 @@ from amends.intake.models import Feedback
 
 from . import lifecycle, sla
 from .enums import OPEN_STATUSES, CaseStatus, EventKind, Severity
-from .models import Case, CaseEvent
-from .selectors import case_targets, sla_policy_for
+from .models import Case, CaseEvent, SlaPolicy
+from .selectors import case_targets, sla_policies_forget, sla_policy_for
 from .tasks import case_opened_alert_task
 
 SUMMARY_LENGTH = 120
@@ -440,3 +441,71 @@ def case_open_for_saved_feedback(
         event.data = {**event.data, "reason": reason}
         event.save(update_fields=["data"])
     return case
+
+
+PAUSABLE = (CaseStatus.ACKNOWLEDGED, CaseStatus.IN_PROGRESS, CaseStatus.WAITING_ON_CUSTOMER)
+
+
+@transaction.atomic
+def sla_policy_create(
+    *,
+    name: str,
+    calendar_id: int,
+    priority: int = 100,
+    first_response_minutes: int = 60,
+    next_response_minutes: int | None = None,
+    resolution_minutes: int = 2880,
+    warning_percent: int = 75,
+    requeue_after_minutes: int = 60,
+    pause_statuses: Sequence[str] = (CaseStatus.WAITING_ON_CUSTOMER,),
+    conditions: Mapping[str, object] | None = None,
+) -> SlaPolicy:
+    """A new SLA policy; cases opened from now on are matched against it (within the policy cache's 30 s)."""
+    name = name.strip()
+    if not name:
+        raise DomainError(ErrorCode.MISSING_FIELD, _("Give the policy a name."), field="name")
+    calendar = BusinessCalendar.objects.filter(pk=calendar_id).first()
+    if calendar is None:
+        raise DomainError(
+            ErrorCode.UNKNOWN_CALENDAR,
+            _("There is no calendar %(id)s.") % {"id": calendar_id},
+            field="calendar",
+            status=422,
+        )
+    if resolution_minutes < first_response_minutes:
+        raise DomainError(
+            ErrorCode.OUT_OF_RANGE,
+            _("The resolution target cannot be shorter than the first response target."),
+            field="resolution_minutes",
+        )
+    stops = sorted(set(pause_statuses))
+    if any(status not in PAUSABLE for status in stops):
+        raise DomainError(
+            ErrorCode.INVALID_VALUE,
+            _("Only acknowledged, in progress and waiting on customer can stop the clock."),
+            field="pause_statuses",
+        )
+    kept = {name: value for name, value in (conditions or {}).items() if value not in (None, [], "")}
+    try:
+        with transaction.atomic():
+            policy = SlaPolicy.objects.create(
+                name=name,
+                calendar=calendar,
+                priority=priority,
+                first_response_minutes=first_response_minutes,
+                next_response_minutes=next_response_minutes,
+                resolution_minutes=resolution_minutes,
+                warning_percent=warning_percent,
+                requeue_after_minutes=requeue_after_minutes,
+                pause_statuses=stops,
+                conditions=kept,
+            )
+    except IntegrityError as exc:
+        raise DomainError(
+            ErrorCode.DUPLICATE,
+            _("A policy named %(name)s already exists.") % {"name": name},
+            field="name",
+            status=409,
+        ) from exc
+    sla_policies_forget()
+    return policy

@@ -1,14 +1,17 @@
+from collections.abc import Callable
+from typing import Any
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from .apikit import ERRORS_READ, ERRORS_WRITE, api_user, decode_id_cursor, encode_id_cursor, idempotent_create
 from .enums import Role
-from .errors import Forbidden
-from .models import Location
-from .schemas import LocationIn, LocationOut, LocationPage
+from .errors import Forbidden, NotFound
+from .models import BusinessCalendar, Location
+from .schemas import CalendarIn, CalendarOut, CalendarPage, LocationIn, LocationOut, LocationPage
 from .selectors import team_by_slug
-from .services import location_create
+from .services import calendar_create, location_create
 
 router = Router(tags=["locations"])
 
@@ -52,14 +55,67 @@ class ListParams(Schema):
 
 @router.get("/locations", response={200: LocationPage, **ERRORS_READ})
 def list_locations(request: HttpRequest, params: Query[ListParams]):
-    limit = max(1, min(params.limit, 200))
     locations = Location.objects.select_related("team").order_by("id")
     if params.cursor:
         locations = locations.filter(id__gt=decode_id_cursor(params.cursor))
-    rows = list(locations[: limit + 1])
+    return _page(list(locations[: _limit(params) + 1]), _limit(params), location_out)
+
+
+def calendar_out(calendar: BusinessCalendar) -> dict:
+    return {
+        "id": calendar.pk,
+        "name": calendar.name,
+        "timezone": calendar.timezone,
+        "country": calendar.country or None,
+        "subdivision": calendar.subdivision or None,
+        "hours": calendar.hours,
+        "closed_days": calendar.closed_days,
+        "special_hours": calendar.special_hours,
+    }
+
+
+@router.post("/calendars", response={201: CalendarOut, **ERRORS_WRITE}, tags=["sla"])
+def create_calendar(request: HttpRequest, payload: CalendarIn):
+    """A business-hours calendar for SLA clocks. Admins only."""
+    if not api_user(request).has_role(Role.ADMIN):
+        raise Forbidden(_("Only admins manage business-hours calendars."))
+
+    def action() -> tuple[int, dict]:
+        calendar = calendar_create(
+            name=payload.name,
+            timezone_name=payload.timezone,
+            country=payload.country,
+            subdivision=payload.subdivision,
+            hours=payload.hours,
+            closed_days=payload.closed_days,
+            special_hours=payload.special_hours,
+        )
+        return 201, calendar_out(calendar)
+
+    return idempotent_create(request, scope="calendars.create", payload=payload, action=action)
+
+
+@router.get("/calendars", response={200: CalendarPage, **ERRORS_READ}, tags=["sla"])
+def list_calendars(request: HttpRequest, params: Query[ListParams]):
+    calendars = BusinessCalendar.objects.order_by("id")
+    if params.cursor:
+        calendars = calendars.filter(id__gt=decode_id_cursor(params.cursor))
+    return _page(list(calendars[: _limit(params) + 1]), _limit(params), calendar_out)
+
+
+@router.get("/calendars/{calendar_id}", response={200: CalendarOut, **ERRORS_READ}, tags=["sla"])
+def get_calendar(request: HttpRequest, calendar_id: int):
+    calendar = BusinessCalendar.objects.filter(pk=calendar_id).first()
+    if calendar is None:
+        raise NotFound(_("There is no calendar %(id)s.") % {"id": calendar_id})
+    return calendar_out(calendar)
+
+
+def _limit(params: ListParams) -> int:
+    return max(1, min(params.limit, 200))
+
+
+def _page(rows: list, limit: int, render: Callable[[Any], dict]) -> dict:
     more = len(rows) > limit
     rows = rows[:limit]
-    return {
-        "items": [location_out(location) for location in rows],
-        "next_cursor": encode_id_cursor(rows[-1].pk) if more else None,
-    }
+    return {"items": [render(row) for row in rows], "next_cursor": encode_id_cursor(rows[-1].pk) if more else None}

@@ -18,6 +18,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_INTERACTION = "unknown_interaction"  # the interaction external id does not exist
     UNKNOWN_USER = "unknown_user"  # no user with that username
     UNKNOWN_TEAM = "unknown_team"  # no team with that slug
+    UNKNOWN_CALENDAR = "unknown_calendar"  # no business-hours calendar with that id
     DUPLICATE = "duplicate"  # an object with that key already exists
     INVALID_CURSOR = "invalid_cursor"  # the pagination cursor is malformed
     INVALID_TRANSITION = "invalid_transition"  # the case cannot move to that status now

@@ -147,15 +147,16 @@ def _calendar_fields(
             field="timezone",
         )
     country, subdivision = (country or "").upper(), (subdivision or "").upper()
-    try:
-        check_region(country or None, subdivision or None)
-    except InvalidHours as exc:
-        raise DomainError(
-            ErrorCode.INVALID_VALUE,
-            _("No public holidays are known for %(region)s.")
-            % {"region": "-".join(filter(None, [country, subdivision]))},
-            field="subdivision" if subdivision and country and "subdivision" in str(exc) else "country",
-        ) from exc
+    for field, region in (("country", (country, "")), ("subdivision", (country, subdivision))):
+        try:
+            check_region(region[0] or None, region[1] or None)
+        except InvalidHours as exc:
+            name = "-".join(filter(None, region))
+            raise DomainError(
+                ErrorCode.INVALID_VALUE,
+                _("No public holidays are known for %(region)s.") % {"region": name},
+                field=field,
+            ) from exc
     try:
         parse_week(hours)
     except InvalidHours as exc:
