@@ -182,15 +182,30 @@ def test_a_reply_from_another_address_still_joins_the_thread(world: World) -> No
 
 
 @pytest.mark.django_db
-def test_a_reply_to_a_resolved_case_opens_a_new_case_for_the_same_customer(world: World) -> None:
+def test_a_reply_to_a_resolved_case_within_its_reopen_window_reopens_it(world: World) -> None:
     first = receive(message())
     case_resolve(
         case=Case.objects.get(pk=first.case_id), category="cleaning", resolution="Room cleaned", by=world.alice
     )
     answer = receive(reply())
     assert answer.status == EmailStatus.STORED
+    assert answer.case_id == first.case_id
+    case = Case.objects.get(pk=first.case_id)
+    assert (case.status, case.reopens, case.contacts) == ("in_progress", 1, 2)
+
+
+@pytest.mark.django_db
+def test_a_reply_after_the_reopen_window_opens_a_new_case_linked_to_the_old_one(world: World) -> None:
+    first = receive(message())
+    case_resolve(
+        case=Case.objects.get(pk=first.case_id), category="cleaning", resolution="Room cleaned", by=world.alice
+    )
+    Case.objects.filter(pk=first.case_id).update(reopen_until=timezone.now() - timedelta(minutes=1))
+    answer = receive(reply())
     assert answer.thread_case_id == first.case_id != answer.case_id
-    assert Case.objects.get(pk=answer.case_id).customer_id == Case.objects.get(pk=first.case_id).customer_id
+    new = Case.objects.get(pk=answer.case_id)
+    assert new.follows_id == first.case_id
+    assert new.customer_id == Case.objects.get(pk=first.case_id).customer_id
 
 
 @pytest.mark.django_db

@@ -118,6 +118,8 @@ def test_the_sweeper_queues_the_periodic_work(world: World, capsys: pytest.Captu
     call_command("sweeper", once=True)
     paths = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
     assert paths == [
+        "amends.cases.tasks.reopen_window_sweep_task",
+        "amends.cases.tasks.sla_sweep_task",
         "amends.intake.tasks.poll_mailbox_task",
         "amends.surveys.tasks.invitation_reminders_task",
         "amends.surveys.tasks.invitations_due_task",

@@ -6,18 +6,21 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from amends.core.enums import Role
 from amends.core.errors import DomainError, ErrorCode
 from amends.core.models import BusinessCalendar, Location, Team, User
 from amends.core.tasks import enqueue_with_transaction
 from amends.customers.models import Customer
 from amends.intake.detection import more_severe
 from amends.intake.models import Feedback
+from amends.notifications.services import notify
 
 from . import lifecycle, sla
-from .enums import OPEN_STATUSES, CaseStatus, EventKind, Severity
+from .enums import OPEN_STATUSES, CaseStatus, EscalationLevel, EventKind, Severity
 from .models import Case, CaseEvent, SlaPolicy
 from .selectors import case_targets, sla_policies_forget, sla_policy_for
 from .tasks import case_opened_alert_task
@@ -209,7 +212,7 @@ def case_take_ownership(*, case: Case, by: User) -> Case:
 def case_assign(*, case: Case, owner: User | None, team: Team | None, reason: str, by: User) -> Case:
     """Give the case to an owner and/or another team. Every change after the first owner is a transfer and needs
     a reason; a new team without a named owner puts the case in that team's queue."""
-    case = Case.objects.select_for_update().select_related("team", "owner").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("team", "owner").get(pk=case.pk)
     _require_open(case)
     reason = reason.strip()
     if len(reason) > MAX_REASON_LENGTH:
@@ -509,3 +512,74 @@ def sla_policy_create(
         ) from exc
     sla_policies_forget()
     return policy
+
+
+def case_escalate(*, case_id: int) -> EscalationLevel | None:
+    """Take the case's next escalation step if it is due: warn the owner, then tell the supervisors of the breach,
+    then put the case back in the team queue. Claimed with a conditional update, so that several sweepers never
+    take one step twice; returns the level reached, or None when there was nothing (left) to do."""
+    now = timezone.now()
+    with transaction.atomic():
+        due = (
+            Case.objects.filter(pk=case_id, escalation_at__lte=now).values("escalation_level", "escalation_at").first()
+        )
+        if due is None:
+            return None
+        level = sla.escalation_step(due["escalation_level"])
+        claimed = Case.objects.filter(pk=case_id, **due).update(escalation_level=level, escalation_at=None)
+        if not claimed:
+            return None
+        case = Case.objects.select_for_update(of=("self",)).select_related("owner", "team", "location").get(pk=case_id)
+        data = {"target": case.sla_target, "due_at": case.due_at.isoformat() if case.due_at else None}
+        if level == EscalationLevel.WARNED:
+            recipients = [case.owner] if case.owner else _team_members(case)
+            kind = EventKind.SLA_WARNING
+        elif level == EscalationLevel.BREACHED:
+            recipients = _supervisors(case) or _team_members(case)
+            kind = EventKind.SLA_BREACHED
+        else:
+            recipients = [user for user in [case.owner, *_supervisors(case)] if user is not None]
+            kind = EventKind.REQUEUED
+            data["previous_owner"] = case.owner.username if case.owner else None
+            case.owner = None
+        log_case_event(case=case, kind=kind, data={**data, "notified": sorted(user.username for user in recipients)})
+        _refresh_sla(case)
+        case.save()
+        notify(recipients=recipients, kind=kind, case_id=case.pk, message=lambda: _escalation_message(case, kind))
+        return level
+
+
+def _team_members(case: Case) -> list[User]:
+    return list(case.team.members.filter(is_active=True)) if case.team else []
+
+
+def _supervisors(case: Case) -> list[User]:
+    if case.team is None:
+        return []
+    return list(case.team.members.filter(is_active=True, groups__name=Role.SUPERVISOR.value).distinct())
+
+
+def _escalation_message(case: Case, kind: EventKind) -> tuple[str, str]:
+    due = case.due_at.strftime("%Y-%m-%d %H:%M") + " UTC" if case.due_at else "-"
+    values = {"id": case.pk, "summary": case.summary, "due": due, "location": case.location.name}
+    subjects = {
+        EventKind.SLA_WARNING: _("Case #%(id)s is due soon (%(due)s)"),
+        EventKind.SLA_BREACHED: _("Case #%(id)s missed its SLA"),
+        EventKind.REQUEUED: _("Case #%(id)s is back in the team queue"),
+    }
+    link = settings.AMENDS_BASE_URL.rstrip("/") + reverse("web:case", args=[case.pk])
+    body = "\n".join([case.summary, _("Location: %(location)s") % values, "", link])
+    return subjects[kind] % values, body
+
+
+@transaction.atomic
+def case_close_after_reopen_window(*, case_id: int) -> bool:
+    """A resolved case whose reopen window has ended is closed; a later reply opens a new, linked case."""
+    closed = Case.objects.filter(pk=case_id, status=CaseStatus.RESOLVED, reopen_until__lte=timezone.now()).update(
+        status=CaseStatus.CLOSED, reopen_until=None
+    )
+    if closed:
+        case = Case.objects.get(pk=case_id)
+        log_case_event(case=case, kind=EventKind.STATUS_CHANGED, data={"from": "resolved", "to": "closed"})
+        log_case_event(case=case, kind=EventKind.CLOSED, data={})
+    return bool(closed)

@@ -58,3 +58,26 @@ def _alert_message(case: Case) -> dict[str, str]:
         ]
     )
     return {"subject": subject, "body": body}
+
+
+SWEEP_BATCH = 500
+
+
+@task()
+def sla_sweep_task() -> int:
+    """Take every escalation step that is due; returns how many were taken. Safe on several workers at once."""
+    from .services import case_escalate  # services queue this module's tasks
+
+    due = Case.objects.filter(escalation_at__lte=timezone.now()).order_by("escalation_at")
+    return sum(case_escalate(case_id=case_id) is not None for case_id in due.values_list("id", flat=True)[:SWEEP_BATCH])
+
+
+@task()
+def reopen_window_sweep_task() -> int:
+    """Close the resolved cases whose reopen window has ended; returns how many."""
+    from .services import case_close_after_reopen_window
+
+    ended = Case.objects.filter(status="resolved", reopen_until__lte=timezone.now())
+    return sum(
+        case_close_after_reopen_window(case_id=case_id) for case_id in ended.values_list("id", flat=True)[:SWEEP_BATCH]
+    )

@@ -36,6 +36,8 @@ class FeedbackInput:
     source: str = ""
     external_ref: str = ""
     attributes: dict | None = None
+    # The case the customer answers (an email thread): reopened within its reopen window, else followed by a new one.
+    reply_to_case_id: int | None = None
 
 
 @transaction.atomic(savepoint=False)
@@ -100,6 +102,7 @@ def feedback_submit(data: FeedbackInput) -> tuple[Feedback, Case | None]:
         customer_locked=True,
         category=verdict.category,
         team=verdict.team,
+        reply_to=Case.objects.filter(pk=data.reply_to_case_id).first() if data.reply_to_case_id else None,
     )
     _read_text_later(feedback)
     return feedback, case

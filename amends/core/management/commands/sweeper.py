@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django_tasks import task_backends
 from django_tasks_db import DatabaseBackend
 
+from amends.cases.tasks import reopen_window_sweep_task, sla_sweep_task
 from amends.core.tasks import requeue_stale_tasks
 from amends.intake.models import Mailbox
 from amends.intake.tasks import poll_mailbox_task
@@ -13,7 +14,7 @@ from amends.surveys.tasks import invitation_reminders_task, invitations_due_task
 class Command(BaseCommand):
     help = (
         "Queue the periodic work for the workers every --interval seconds: mailbox polls, survey invitations "
-        "and reminders. "
+        "and reminders, SLA escalations, closing cases after their reopen window. "
         "Safe to run on several machines: each task claims its rows, so nothing is done twice."
     )
 
@@ -39,4 +40,6 @@ class Command(BaseCommand):
             poll_mailbox_task.enqueue(mailbox_id)
         invitations_due_task.enqueue()
         invitation_reminders_task.enqueue()
-        return len(mailboxes) + 2
+        sla_sweep_task.enqueue()
+        reopen_window_sweep_task.enqueue()
+        return len(mailboxes) + 4

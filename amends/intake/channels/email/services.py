@@ -52,7 +52,7 @@ def email_receive(
 
     A reply (In-Reply-To or References naming a stored message) is stored for the customer of the message it
     answers, whatever address it came from, so it joins that customer's open case. When that case is already
-    resolved, the reply opens a new case for the same customer (reopening is for follow-ups to decide).
+    resolved, the reply reopens it within its reopen window, and opens a new case linked to it after the window.
     """
     message = parse_email(raw)
     if message.automatic:
@@ -103,6 +103,7 @@ def _store(
             source=source,
             external_ref=message.message_id,
             attributes=_attributes(message, mailbox, thread),
+            reply_to_case_id=thread.case_id if thread is not None else None,
         )
     )
     for attachment in message.attachments:
