@@ -19,13 +19,15 @@ from amends.core.models import User
 from amends.core.selectors import team_by_slug
 
 from . import lifecycle, sla
-from .enums import EscalationLevel
-from .models import Case, CaseEvent, SlaPolicy
+from .enums import EscalationLevel, PlaybookStep
+from .models import Case, CaseEvent, CaseMessage, SlaPolicy
 from .schemas import (
     AssignIn,
     CaseListParams,
     CaseOut,
     CasePage,
+    MessageIn,
+    MessageOut,
     NoteIn,
     NoteOut,
     ReopenIn,
@@ -34,12 +36,15 @@ from .schemas import (
     SlaPolicyOut,
     SlaPolicyPage,
     StatusIn,
+    StepIn,
 )
 from .selectors import CaseFilters, case_get_for_user, cases_filtered, paginate_by_due
 from .services import (
     case_add_note,
     case_assign,
     case_change_status,
+    case_mark_step,
+    case_message_send,
     case_reopen,
     case_resolve,
     sla_policy_create,
@@ -101,6 +106,27 @@ def case_out(case: Case) -> dict:
         "follows": case.follows_id,
         "merged_into": case.merged_into_id,
         "follow_up": None,  # the follow-up schedule arrives with the make-amends issue
+        "playbook": playbook_out(case),
+    }
+
+
+def playbook_out(case: Case) -> dict | None:
+    playbook = case.playbook
+    if playbook is None:
+        return None
+    return {
+        "name": playbook.name,
+        "guidance": playbook.guidance,
+        "steps": [
+            {
+                "step": step.value,
+                "label": str(step.label),
+                "guidance": playbook.step_guidance.get(step.value, ""),
+                "required": step.value in playbook.required_steps,
+                "done": step.value in case.checklist,
+            }
+            for step in PlaybookStep
+        ],
     }
 
 
@@ -150,7 +176,56 @@ def change_status(request: HttpRequest, case_id: int, payload: StatusIn):
 def resolve_case(request: HttpRequest, case_id: int, payload: ResolveIn):
     user = api_user(request)
     case = case_get_for_user(user=user, case_id=case_id)
-    return case_out(case_resolve(case=case, category=payload.category, resolution=payload.resolution, by=user))
+    resolved = case_resolve(
+        case=case,
+        category=payload.category,
+        resolution=payload.resolution,
+        by=user,
+        override_reason=payload.override_reason,
+    )
+    return case_out(resolved)
+
+
+@router.post("/cases/{case_id}/playbook/{step}", response={200: CaseOut, **ERRORS_WRITE, 404: ErrorOut})
+def mark_step(request: HttpRequest, case_id: int, step: PlaybookStep, payload: StepIn):
+    """Tick (done: true) or untick a playbook step on the case's checklist."""
+    user = api_user(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+    return case_out(case_mark_step(case=case, step=step, done=payload.done, by=user))
+
+
+def message_out(message: CaseMessage) -> dict:
+    return {
+        "id": message.pk,
+        "case": message.case_id,
+        "to": message.to_email,
+        "language": message.language,
+        "template": message.template or None,
+        "subject": message.subject,
+        "body": message.body,
+        "status": message.status,
+        "created_at": iso(message.created_at),
+    }
+
+
+@router.post("/cases/{case_id}/messages", response={201: MessageOut, **ERRORS_WRITE, 404: ErrorOut})
+def send_message(request: HttpRequest, case_id: int, payload: MessageIn):
+    """Email the customer from the case: a template in their language, or your own text. Sent by the worker."""
+    user = api_user(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+
+    def action() -> tuple[int, dict]:
+        message = case_message_send(
+            case=case,
+            by=user,
+            template=payload.template or "",
+            subject=payload.subject,
+            body=payload.body,
+            language=payload.language or "",
+        )
+        return 201, message_out(message)
+
+    return idempotent_create(request, scope=f"cases.{case.pk}.messages", payload=payload, action=action)
 
 
 @router.post("/cases/{case_id}/reopen", response={200: CaseOut, **ERRORS_WRITE, 404: ErrorOut})

@@ -74,3 +74,21 @@ class EscalationLevel(models.IntegerChoices):
     WARNED = 1, _("Warned")  # a share of the target has passed: the owner (or the team) was told
     BREACHED = 2, _("Breached")  # the target passed: the team's supervisors were told
     REQUEUED = 3, _("Requeued")  # still breached later: back to the team queue, without an owner
+
+
+class PlaybookStep(models.TextChoices):
+    ACKNOWLEDGE = "acknowledge", _("Acknowledge")  # tell the customer we heard them and who owns it
+    APOLOGISE = "apologise", _("Apologise")  # a sincere apology, without excuses
+    CONFIRM = "confirm", _("Confirm the problem")  # check we understood what went wrong, without asking twice
+    FIX = "fix", _("Fix it")  # solve it, with a gesture that fits the failure
+    FOLLOW_UP = "follow_up", _("Follow up")  # check later that it stayed fixed
+
+
+# Steps that must be done before a case can be resolved (following up comes after the resolution).
+STEPS_BEFORE_RESOLVING = (PlaybookStep.ACKNOWLEDGE, PlaybookStep.APOLOGISE, PlaybookStep.CONFIRM, PlaybookStep.FIX)
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")  # written, the worker sends it
+    SENT = "sent", _("Sent")  # handed to the mail server
+    FAILED = "failed", _("Failed")  # the mail server refused it; see the error

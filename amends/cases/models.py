@@ -2,10 +2,20 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from amends.core.enums import Language
 from amends.core.models import BusinessCalendar, Location, Team
 from amends.customers.models import Customer
 
-from .enums import CaseStatus, EscalationLevel, EventKind, Severity, SlaTarget
+from .enums import (
+    STEPS_BEFORE_RESOLVING,
+    CaseStatus,
+    EscalationLevel,
+    EventKind,
+    MessageStatus,
+    PlaybookStep,
+    Severity,
+    SlaTarget,
+)
 
 
 def default_pause_statuses() -> list[str]:
@@ -94,6 +104,9 @@ class Case(models.Model):
         related_name="followed_by",
         help_text=_("The earlier case this one continues."),
     )
+    playbook = models.ForeignKey("Playbook", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The playbook steps done: {"apologise": {"by": "alice", "at": "2026-..."}}.
+    checklist = models.JSONField(default=dict, blank=True)
     merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged")
     related = models.ManyToManyField("self", blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -132,3 +145,78 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on #{self.case_id}"
+
+
+def default_required_steps() -> list[str]:
+    return [step.value for step in STEPS_BEFORE_RESOLVING]
+
+
+class Playbook(models.Model):
+    """How to recover one kind of failure: the five steps as a checklist, with guidance on fitting solutions.
+
+    The most specific active playbook applies: matching category and severity before category only, before
+    severity only, before the general one (both empty).
+    """
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    category = models.CharField(_("category"), max_length=100, blank=True, help_text=_("Empty: any category."))
+    severity = models.CharField(
+        _("severity"), max_length=12, choices=Severity.choices, blank=True, help_text=_("Empty: any severity.")
+    )
+    guidance = models.TextField(_("guidance"), blank=True, help_text=_("Which solutions and gestures fit."))
+    step_guidance = models.JSONField(_("guidance per step"), default=dict, blank=True)  # {"apologise": "..."}
+    required_steps = models.JSONField(_("steps required before resolving"), default=default_required_steps)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("playbook")
+        verbose_name_plural = _("playbooks")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MessageTemplate(models.Model):
+    """A business's own wording for a playbook step in one language; without one, Amends' own wording is used.
+
+    Variables: {customer_name}, {location}, {order}, {agent}, {case_id}.
+    """
+
+    step = models.CharField(_("playbook step"), max_length=16, choices=PlaybookStep.choices)
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"))
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        constraints = [models.UniqueConstraint(fields=["step", "language"], name="message_template_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_step_display()} ({self.language})"
+
+
+class CaseMessage(models.Model):
+    """A message to the customer from the case, sent by email; its Message-ID threads the answer back."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    to_email = models.EmailField(_("to"))
+    language = models.CharField(_("language"), max_length=8, choices=Language.choices)
+    template = models.CharField(_("template"), max_length=16, choices=PlaybookStep.choices, blank=True)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"))
+    message_id = models.CharField(max_length=255, unique=True)
+    status = models.CharField(_("status"), max_length=8, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(_("written at"))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("message to the customer")
+        verbose_name_plural = _("messages to customers")
+
+    def __str__(self) -> str:
+        return self.subject

@@ -4,8 +4,9 @@ from ninja import Schema
 from pydantic import Field
 
 from amends.core.apikit import StrictSchema
+from amends.core.enums import Language
 
-from .enums import CaseStatus, Severity
+from .enums import CaseStatus, PlaybookStep, Severity
 
 
 class SlaOut(Schema):
@@ -24,6 +25,20 @@ class SlaOut(Schema):
 class FollowUpOut(Schema):
     due_at: datetime | None
     status: str
+
+
+class PlaybookStepOut(Schema):
+    step: str
+    label: str
+    guidance: str
+    required: bool
+    done: bool
+
+
+class PlaybookOut(Schema):
+    name: str
+    guidance: str
+    steps: list[PlaybookStepOut]
 
 
 class CaseCustomerOut(Schema):
@@ -55,6 +70,7 @@ class CaseOut(Schema):
     follows: int | None = Field(description="The earlier case this one continues, if any.")
     merged_into: int | None
     follow_up: FollowUpOut | None
+    playbook: PlaybookOut | None
 
 
 class CasePage(Schema):
@@ -99,6 +115,32 @@ class NoteOut(Schema):
 class ResolveIn(StrictSchema):
     category: str = Field(max_length=100, description="The root-cause category.")
     resolution: str = Field(max_length=10_000, description="How it was fixed.")
+    override_reason: str = Field(
+        default="", max_length=500, description="Supervisors: why the case is resolved with playbook steps open."
+    )
+
+
+class MessageIn(StrictSchema):
+    template: PlaybookStep | None = Field(default=None, description="A playbook step's message in the language.")
+    subject: str = Field(default="", max_length=200)
+    body: str = Field(default="", max_length=10_000, description="Replaces the template's text when given.")
+    language: Language | None = Field(default=None, description="Default: the customer's language.")
+
+
+class MessageOut(Schema):
+    id: int
+    case: int
+    to: str
+    language: str
+    template: str | None
+    subject: str
+    body: str
+    status: str
+    created_at: datetime
+
+
+class StepIn(StrictSchema):
+    done: bool = True
 
 
 class ReopenIn(StrictSchema):

@@ -17,16 +17,16 @@ from amends.core.errors import DomainError, ErrorCode, NotFound
 from amends.core.models import User
 from amends.core.selectors import calendar_clock
 
-from . import sla
+from . import sla, wording
 from .enums import OPEN_STATUSES, EscalationLevel
-from .models import Case, CaseEvent, SlaPolicy
+from .models import Case, CaseEvent, MessageTemplate, Playbook, SlaPolicy
 
 # Active SLA policies in priority order, read again after this many seconds (changes show within that time).
 _policies: TtlCache[list[SlaPolicy]] = TtlCache(ttl=30)
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
-    cases = Case.objects.select_related("customer", "location", "team", "owner", "sla_policy__calendar")
+    cases = Case.objects.select_related("customer", "location", "team", "owner", "sla_policy__calendar", "playbook")
     if user.sees_all_teams:
         return cases
     return cases.filter(Q(team_id__in=team_ids_of(user)) | Q(owner=user))
@@ -166,3 +166,27 @@ def policy_targets(policy: SlaPolicy | None) -> sla.Targets:
 
 def case_targets(case: Case) -> sla.Targets:
     return policy_targets(case.sla_policy)
+
+
+def playbook_for(*, category: str, severity: str) -> Playbook | None:
+    """The most specific active playbook: category and severity, then category, then severity, then general."""
+    candidates = Playbook.objects.filter(
+        Q(category=category) | Q(category=""), Q(severity=severity) | Q(severity=""), is_active=True
+    )
+    return min(candidates, key=lambda p: (p.category == "", p.severity == "", p.name), default=None)
+
+
+def message_wording(*, step: str, language: str) -> tuple[str, str]:
+    """(subject, body) of a step's message: the business's own template, else Amends' wording (English if none)."""
+    own = MessageTemplate.objects.filter(step=step, language=language).first()
+    if own is not None:
+        return own.subject, own.body
+    by_language = wording.WORDING[step]
+    return by_language.get(language) or by_language["en"]
+
+
+def open_required_steps(case: Case) -> list[str]:
+    """The playbook's steps that must be done before resolving and are not done yet."""
+    if case.playbook is None:
+        return []
+    return [step for step in case.playbook.required_steps if step not in case.checklist]

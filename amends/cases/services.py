@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+from email.utils import make_msgid
 from typing import Any
 
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from amends.core.enums import Role
+from amends.core.enums import Language, Role
 from amends.core.errors import DomainError, ErrorCode
 from amends.core.models import BusinessCalendar, Location, Team, User
 from amends.core.tasks import enqueue_with_transaction
@@ -19,11 +20,18 @@ from amends.intake.detection import more_severe
 from amends.intake.models import Feedback
 from amends.notifications.services import notify
 
-from . import lifecycle, sla
-from .enums import OPEN_STATUSES, CaseStatus, EscalationLevel, EventKind, Severity
-from .models import Case, CaseEvent, SlaPolicy
-from .selectors import case_targets, sla_policies_forget, sla_policy_for
-from .tasks import case_opened_alert_task
+from . import lifecycle, sla, wording
+from .enums import OPEN_STATUSES, CaseStatus, EscalationLevel, EventKind, PlaybookStep, Severity
+from .models import Case, CaseEvent, CaseMessage, SlaPolicy
+from .selectors import (
+    case_targets,
+    message_wording,
+    open_required_steps,
+    playbook_for,
+    sla_policies_forget,
+    sla_policy_for,
+)
+from .tasks import case_message_send_task, case_opened_alert_task
 
 SUMMARY_LENGTH = 120
 MAX_NOTE_LENGTH = 10_000
@@ -91,6 +99,7 @@ def _new_case(*, channel: str = "", **fields: Any) -> Case:
     case.sla_policy = sla_policy_for(
         severity=case.severity, segment=case.customer.segment, channel=channel, category=case.category
     )
+    case.playbook = playbook_for(category=case.category, severity=case.severity)
     _refresh_sla(case)
     case.save()
     return case
@@ -324,8 +333,9 @@ def case_add_note(*, case: Case, body: str, by: User) -> CaseEvent:
 
 
 @transaction.atomic
-def case_resolve(*, case: Case, category: str, resolution: str, by: User) -> Case:
-    category, resolution = category.strip(), resolution.strip()
+def case_resolve(*, case: Case, category: str, resolution: str, by: User, override_reason: str = "") -> Case:
+    """Resolve with a root cause. Required playbook steps must be done, unless a supervisor overrides with a reason."""
+    category, resolution, override_reason = category.strip(), resolution.strip(), override_reason.strip()
     if not category:
         raise DomainError(ErrorCode.MISSING_FIELD, _("Choose the root-cause category."), field="category")
     if len(category) > MAX_CATEGORY_LENGTH:
@@ -334,8 +344,14 @@ def case_resolve(*, case: Case, category: str, resolution: str, by: User) -> Cas
         raise DomainError(ErrorCode.MISSING_FIELD, _("Describe how the problem was fixed."), field="resolution")
     if len(resolution) > MAX_NOTE_LENGTH:
         raise DomainError(ErrorCode.TOO_LONG, _("The resolution is too long."), field="resolution")
-    case = Case.objects.select_for_update().get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("playbook").get(pk=case.pk)
     _require_open(case)
+    open_steps = open_required_steps(case)
+    if open_steps:
+        _allow_override(open_steps, override_reason, by)
+        log_case_event(
+            case=case, kind=EventKind.OVERRIDE, actor=by, data={"open_steps": open_steps, "reason": override_reason}
+        )
     now = timezone.now()
     if case.owner_id is None:
         case.owner = by
@@ -583,3 +599,118 @@ def case_close_after_reopen_window(*, case_id: int) -> bool:
         log_case_event(case=case, kind=EventKind.STATUS_CHANGED, data={"from": "resolved", "to": "closed"})
         log_case_event(case=case, kind=EventKind.CLOSED, data={})
     return bool(closed)
+
+
+def _allow_override(open_steps: list[str], reason: str, by: User) -> None:
+    labels = ", ".join(str(PlaybookStep(step).label) for step in open_steps)
+    if not (by.has_role(Role.SUPERVISOR) or by.has_role(Role.ADMIN)):
+        raise DomainError(
+            ErrorCode.STEPS_OPEN,
+            _("Finish the playbook first: %(steps)s. A supervisor can resolve it anyway, with a reason.")
+            % {"steps": labels},
+            field="steps",
+            status=409,
+        )
+    if not reason:
+        raise DomainError(
+            ErrorCode.MISSING_FIELD,
+            _("These steps are not done: %(steps)s. Say why the case is resolved anyway.") % {"steps": labels},
+            field="override_reason",
+        )
+    if len(reason) > MAX_REASON_LENGTH:
+        raise DomainError(ErrorCode.TOO_LONG, _("The reason is too long."), field="override_reason")
+
+
+@transaction.atomic
+def case_mark_step(*, case: Case, step: str, done: bool, by: User) -> Case:
+    """Tick (or untick) a playbook step on the case's checklist."""
+    if step not in PlaybookStep.values:
+        raise DomainError(
+            ErrorCode.INVALID_VALUE, _("There is no playbook step %(step)s.") % {"step": step}, field="step"
+        )
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if done == (step in case.checklist):
+        return case
+    if done:
+        case.checklist = {**case.checklist, step: {"by": by.username, "at": timezone.now().isoformat()}}
+    else:
+        case.checklist = {key: value for key, value in case.checklist.items() if key != step}
+    log_case_event(case=case, kind=EventKind.PLAYBOOK_STEP, actor=by, data={"step": step, "done": done})
+    case.save(update_fields=["checklist", "updated_at"])
+    return case
+
+
+MAX_SUBJECT_LENGTH = 200
+
+
+def message_values(case: Case, by: User) -> dict[str, str]:
+    """What a template's variables stand for on this case."""
+    interaction = case.feedback.exclude(interaction=None).select_related("interaction").order_by("-id").first()
+    return {
+        "customer_name": case.customer.name or case.customer.external_id,
+        "location": case.location.name,
+        "order": interaction.interaction.external_id if interaction and interaction.interaction else f"#{case.pk}",
+        "agent": by.get_full_name() or by.username,
+        "case_id": f"#{case.pk}",
+    }
+
+
+@transaction.atomic
+def case_message_send(
+    *, case: Case, by: User, template: str = "", subject: str = "", body: str = "", language: str = ""
+) -> CaseMessage:
+    """Write to the customer by email from the case. A template gives the wording in the customer's language (or
+    `language`); a subject or body given replaces the template's. Writing is a response: the SLA clock moves on."""
+    case = Case.objects.select_for_update(of=("self",)).select_related("customer", "location").get(pk=case.pk)
+    customer = case.customer
+    if not customer.email:
+        raise DomainError(
+            ErrorCode.MISSING_FIELD, _("This customer has no email address to write to."), field="to", status=422
+        )
+    language = language or customer.language or settings.LANGUAGE_CODE
+    if language not in Language.values:
+        raise DomainError(ErrorCode.INVALID_VALUE, _("Choose one of the supported languages."), field="language")
+    if template:
+        if template not in PlaybookStep.values:
+            raise DomainError(
+                ErrorCode.INVALID_VALUE, _("There is no template %(name)s.") % {"name": template}, field="template"
+            )
+        wording_subject, wording_body = message_wording(step=template, language=language)
+        values = message_values(case, by)
+        subject = subject.strip() or wording.render(wording_subject, values)
+        body = body.strip() or wording.render(wording_body, values)
+    subject, body = subject.strip(), body.strip()
+    if not body:
+        raise DomainError(ErrorCode.MISSING_FIELD, _("Write the message, or choose a template."), field="body")
+    if len(body) > MAX_NOTE_LENGTH:
+        raise DomainError(ErrorCode.TOO_LONG, _("The message is too long."), field="body")
+    subject = (subject or _("About your case #%(id)s") % {"id": case.pk})[:MAX_SUBJECT_LENGTH]
+    now = timezone.now()
+    message = CaseMessage.objects.create(
+        case=case,
+        author=by,
+        to_email=customer.email,
+        language=language,
+        template=template,
+        subject=subject,
+        body=body,
+        message_id=make_msgid(domain=settings.AMENDS_MAIL_DOMAIN),
+        created_at=now,
+    )
+    log_case_event(
+        case=case,
+        kind=EventKind.MESSAGE_SENT,
+        actor=by,
+        data={"message_id": message.pk, "template": template, "language": language, "subject": subject},
+    )
+    _record_first_response(case, now)
+    case.customer_waiting_since = None
+    if template and template not in case.checklist:
+        case.checklist = {**case.checklist, template: {"by": by.username, "at": now.isoformat()}}
+        log_case_event(case=case, kind=EventKind.PLAYBOOK_STEP, actor=by, data={"step": template, "done": True})
+    if case.status == CaseStatus.NEW:
+        _move(case, CaseStatus.ACKNOWLEDGED, by=by, now=now)
+    _refresh_sla(case)
+    case.save()
+    enqueue_with_transaction(case_message_send_task, message.pk)
+    return message

@@ -5,7 +5,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_tasks import task
 
-from amends.notifications.transports.email import send_email
+from amends.notifications.transports.email import send_email, send_email_with_headers
 
 from .enums import OPEN_STATUSES, EventKind
 from .models import Case, CaseEvent
@@ -81,3 +81,24 @@ def reopen_window_sweep_task() -> int:
     return sum(
         case_close_after_reopen_window(case_id=case_id) for case_id in ended.values_list("id", flat=True)[:SWEEP_BATCH]
     )
+
+
+@task()
+def case_message_send_task(message_id: int) -> bool:
+    """Email one message to the customer, once: claimed with a conditional update; a failed send rolls the claim
+    back for a retry. Threaded onto the customer's own email, when they wrote one."""
+    from .models import CaseMessage
+
+    with transaction.atomic():
+        claimed = CaseMessage.objects.filter(pk=message_id, status="queued").update(
+            status="sent", sent_at=timezone.now()
+        )
+        if not claimed:
+            return False
+        message = CaseMessage.objects.select_related("case").get(pk=message_id)
+        headers = {"Message-ID": message.message_id}
+        answered = message.case.feedback.filter(channel="email").exclude(external_ref="").order_by("-id").first()
+        if answered is not None and answered.external_ref.startswith("<"):
+            headers |= {"In-Reply-To": answered.external_ref, "References": answered.external_ref}
+        send_email_with_headers(to=[message.to_email], subject=message.subject, body=message.body, headers=headers)
+        return True

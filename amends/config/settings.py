@@ -213,6 +213,8 @@ LOGGING = {
 # Product settings.
 AMENDS_FIRST_RESPONSE_MINUTES = int(os.environ.get("AMENDS_FIRST_RESPONSE_MINUTES", "60"))
 AMENDS_RESOLUTION_MINUTES = int(os.environ.get("AMENDS_RESOLUTION_MINUTES", "2880"))
+# The domain of the Message-IDs of our emails to customers (their replies name it and thread back onto the case).
+AMENDS_MAIL_DOMAIN = os.environ.get("AMENDS_MAIL_DOMAIN", "amends.local")
 # A customer's reply within this many days of the resolution reopens the case; after it, a new linked case opens.
 AMENDS_REOPEN_WINDOW_DAYS = int(os.environ.get("AMENDS_REOPEN_WINDOW_DAYS", "14"))
 AMENDS_MAX_TEXT_LENGTH = 20_000

@@ -22,6 +22,7 @@ class ErrorCode(StrEnum):
     DUPLICATE = "duplicate"  # an object with that key already exists
     INVALID_CURSOR = "invalid_cursor"  # the pagination cursor is malformed
     INVALID_TRANSITION = "invalid_transition"  # the case cannot move to that status now
+    STEPS_OPEN = "steps_open"  # required playbook steps are not done; a supervisor may override with a reason
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused"  # same key, different request body
     RATE_LIMITED = "rate_limited"  # too many requests
     UNKNOWN_SURVEY = "unknown_survey"  # no active survey with that slug

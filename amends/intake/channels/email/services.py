@@ -8,6 +8,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 
+from amends.cases.models import CaseMessage
 from amends.core.enums import Language
 from amends.customers.services import CustomerData, customer_upsert
 from amends.intake.detection import Scores
@@ -121,7 +122,8 @@ def _store(
 
 
 def _answered_feedback(message: ParsedEmail, source: str) -> Feedback | None:
-    """The stored message this one answers, the closest in the thread first."""
+    """The stored message this one answers, the closest in the thread first; an answer to our own message from a
+    case stands for that case's first feedback."""
     refs = message.thread_refs
     if not refs:
         return None
@@ -129,7 +131,15 @@ def _answered_feedback(message: ParsedEmail, source: str) -> Feedback | None:
         feedback.external_ref: feedback
         for feedback in Feedback.objects.select_related("customer").filter(source=source, external_ref__in=refs)
     }
-    return next((known[ref] for ref in refs if ref in known), None)
+    ours = dict(CaseMessage.objects.filter(message_id__in=refs).values_list("message_id", "case_id"))
+    for ref in refs:
+        if ref in known:
+            return known[ref]
+        if ref in ours:
+            first = Feedback.objects.select_related("customer").filter(case_id=ours[ref]).order_by("id").first()
+            if first is not None:
+                return first
+    return None
 
 
 def _customer_data(message: ParsedEmail, thread: Feedback | None) -> CustomerData:
