@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 
 from amends.core.cache import TtlCache
 from amends.core.errors import DomainError, ErrorCode, NotFound
-from amends.core.models import User
+from amends.core.models import Team, User
 from amends.core.selectors import calendar_clock
 
 from . import sla, wording
-from .enums import OPEN_STATUSES, EscalationLevel
+from .enums import OPEN_STATUSES, CaseStatus, EscalationLevel
 from .models import Case, CaseEvent, MessageTemplate, Playbook, SlaPolicy
 
 # Active SLA policies in priority order, read again after this many seconds (changes show within that time).
@@ -125,6 +125,10 @@ def inbox_cases(user: User, *, view: str, filters: CaseFilters) -> QuerySet[Case
         return cases.filter(owner=user)
     if view == "unassigned":
         return cases.filter(owner__isnull=True)
+    if view == "breaching":
+        return cases.filter(Q(escalation_level__gte=EscalationLevel.WARNED) | Q(due_at__lte=now()))
+    if view == "waiting":
+        return cases.filter(status=CaseStatus.WAITING_ON_CUSTOMER)
     team_ids = team_ids_of(user)
     if team_ids or not user.sees_all_teams:
         cases = cases.filter(team_id__in=team_ids)
@@ -190,3 +194,15 @@ def open_required_steps(case: Case) -> list[str]:
     if case.playbook is None:
         return []
     return [step for step in case.playbook.required_steps if step not in case.checklist]
+
+
+def assignable_people(case: Case) -> list[tuple[str, str]]:
+    """(username, name) of who can own the case: the members of its team."""
+    if case.team is None:
+        return []
+    members = case.team.members.filter(is_active=True).order_by("username")
+    return [(user.username, user.get_full_name() or user.username) for user in members]
+
+
+def assignable_teams() -> list[tuple[str, str]]:
+    return list(Team.objects.order_by("name").values_list("slug", "name"))

@@ -714,3 +714,12 @@ def case_message_send(
     case.save()
     enqueue_with_transaction(case_message_send_task, message.pk)
     return message
+
+
+@transaction.atomic
+def case_clock_refresh(*, case_id: int) -> Case:
+    """Recompute the SLA deadlines from the case's own facts, e.g. after its history was loaded from elsewhere."""
+    case = Case.objects.select_for_update().get(pk=case_id)
+    _refresh_sla(case)
+    case.save()
+    return case

@@ -17,10 +17,10 @@ from django.db import transaction
 from django.db.models import Max, Model
 from django.utils import timezone
 
-from amends.cases import sla
+from amends.cases.demo_setup import demo_playbooks_ensure, demo_sla_ensure
 from amends.cases.enums import OPEN_STATUSES, CaseStatus, EventKind
 from amends.cases.models import Case, CaseEvent
-from amends.cases.services import case_add_note, case_resolve, case_take_ownership
+from amends.cases.services import case_add_note, case_clock_refresh, case_resolve, case_take_ownership
 from amends.core.enums import Role
 from amends.core.models import Location, Team, User
 from amends.core.services import location_create, roles_ensure, user_create
@@ -370,6 +370,7 @@ def demo_data_load(*, now: datetime | None = None) -> DemoSummary:
         teams = _ensure_teams()
         users = _ensure_users(teams)
         _ensure_locations(teams)
+        demo_sla_ensure()
         customers = _plan_customers(rng)
         for customer in customers:
             customer_upsert(customer)
@@ -380,6 +381,7 @@ def demo_data_load(*, now: datetime | None = None) -> DemoSummary:
             if story.external_id not in told:
                 _tell(story, users)
         _add_silent_failures(now)
+        demo_playbooks_ensure()
     after = _counts()
     return DemoSummary(
         created={name: after[name] - before[name] for name in COUNTED},
@@ -740,20 +742,11 @@ def _backdate_case(case: Case, opened_at: datetime, steps: tuple[CaseStep, ...])
     """Move the case's clock back to when it opened; deadlines follow the SLA rules as at intake."""
     step_times = {step.action: step.at for step in steps}
     case.refresh_from_db()
-    first_response_due_at = sla.first_response_due(opened_at, settings.AMENDS_FIRST_RESPONSE_MINUTES)
-    resolution_due_at = sla.resolution_due(opened_at, settings.AMENDS_RESOLUTION_MINUTES)
     first_response_at = (step_times.get(TAKE) or step_times.get(RESOLVE)) if case.first_response_at else None
     Case.objects.filter(pk=case.pk).update(
         created_at=opened_at,
-        first_response_due_at=first_response_due_at,
         first_response_at=first_response_at,
-        resolution_due_at=resolution_due_at,
         resolved_at=step_times.get(RESOLVE) if case.resolved_at else None,
-        due_at=sla.next_deadline(
-            status=case.status,
-            first_response_at=first_response_at,
-            first_response_due_at=first_response_due_at,
-            resolution_due_at=resolution_due_at,
-        ),
         updated_at=max([opened_at, *step_times.values()]),
     )
+    case_clock_refresh(case_id=case.pk)

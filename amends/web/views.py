@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,16 +13,34 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from amends.cases import lifecycle
+from amends.cases.api import playbook_out
+from amends.cases.enums import CaseStatus, PlaybookStep
+from amends.cases.models import Case
 from amends.cases.selectors import (
     CaseFilters,
+    assignable_people,
+    assignable_teams,
     case_get_for_user,
     case_timeline,
     inbox_cases,
+    open_required_steps,
     paginate_by_due,
 )
-from amends.cases.services import case_add_note, case_resolve, case_take_ownership
+from amends.cases.services import (
+    case_add_note,
+    case_assign,
+    case_change_status,
+    case_mark_step,
+    case_message_send,
+    case_reopen,
+    case_resolve,
+    case_take_ownership,
+)
+from amends.core.enums import Role
 from amends.core.errors import DomainError
 from amends.core.models import User
+from amends.core.selectors import team_by_slug
 from amends.intake.channels.webform.poster import poster_pdf, poster_svg
 from amends.intake.channels.webform.selectors import (
     attachment_get_for_user,
@@ -31,7 +50,17 @@ from amends.intake.channels.webform.selectors import (
 )
 from amends.textsense.services import label_correct
 
-from .forms import CATEGORY_CHOICES, InboxFilterForm, LanguageForm, NoteForm, PosterForm, ResolveForm
+from .forms import (
+    CATEGORY_CHOICES,
+    AssignForm,
+    InboxFilterForm,
+    LanguageForm,
+    MessageForm,
+    NoteForm,
+    PosterForm,
+    ReasonForm,
+    ResolveForm,
+)
 
 
 def current_user(request: HttpRequest) -> User:
@@ -70,13 +99,14 @@ def _query(data: dict, view: str) -> str:
 @login_required
 @require_GET
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    return _render_case(request, case_id, NoteForm(), ResolveForm())
+    return _render_case(request, case_id)
 
 
-def _render_case(
-    request: HttpRequest, case_id: int, note_form: NoteForm, resolve_form: ResolveForm, status: int = 200
-) -> HttpResponse:
-    case = case_get_for_user(user=current_user(request), case_id=case_id)
+def _render_case(request: HttpRequest, case_id: int, status: int = 200, **forms: Form) -> HttpResponse:
+    """The case page; `forms` are the ones that came back with errors, the others are fresh."""
+    user = current_user(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+    owners, teams = assignable_people(case), assignable_teams()
     context = {
         "case": case,
         "timeline": case_timeline(case),
@@ -85,10 +115,29 @@ def _render_case(
         .order_by("occurred_at"),
         "categories": CATEGORY_CHOICES,
         "other_cases": case.customer.cases.exclude(pk=case.pk).order_by("-created_at")[:10],
-        "note_form": note_form,
-        "resolve_form": resolve_form,
+        "playbook": playbook_out(case),
+        "open_steps": open_required_steps(case),
+        "moves": [CaseStatus(status) for status in sorted(lifecycle.MOVES.get(case.status, ()))],
+        "case_messages": case.messages.select_related("author"),
+        "note_form": forms.get("note_form") or NoteForm(),
+        "resolve_form": forms.get("resolve_form") or ResolveForm(),
+        "message_form": forms.get("message_form")
+        or MessageForm(initial={"language": case.customer.language, "template": _next_step(case)}),
+        "assign_form": forms.get("assign_form")
+        or AssignForm(owners=owners, teams=teams, initial={"team": case.team.slug if case.team else ""}),
+        "reason_form": forms.get("reason_form") or ReasonForm(),
+        "can_override": user.has_role(Role.SUPERVISOR) or user.has_role(Role.ADMIN),
     }
     return render(request, "web/case.html", context, status=status)
+
+
+def _next_step(case: Case) -> str:
+    """The first playbook step not done yet: what the composer proposes."""
+    return next((step.value for step in PlaybookStep if step.value not in case.checklist), "")
+
+
+def _form_error(form: Form, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 @login_required
@@ -116,8 +165,8 @@ def case_note(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.success(request, _("Note added."))
             return redirect("web:case", case_id=case_id)
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-    return _render_case(request, case_id, form, ResolveForm(), status=422)
+            _form_error(form, error)
+    return _render_case(request, case_id, status=422, note_form=form)
 
 
 @login_required
@@ -133,12 +182,90 @@ def case_resolve_view(request: HttpRequest, case_id: int) -> HttpResponse:
                 category=form.cleaned_data["category"],
                 resolution=form.cleaned_data["resolution"],
                 by=user,
+                override_reason=form.cleaned_data["override_reason"],
             )
             messages.success(request, _("Case resolved. Thank you for making it right."))
             return redirect("web:case", case_id=case_id)
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-    return _render_case(request, case_id, NoteForm(), form, status=422)
+            _form_error(form, error)
+    return _render_case(request, case_id, status=422, resolve_form=form)
+
+
+@login_required
+@require_POST
+def case_status_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = current_user(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+    form = ReasonForm(request.POST)
+    status = request.POST.get("status", "")
+    if status != "reopen" and status not in CaseStatus.values:
+        form.add_error(None, _("Choose what happens to the case."))
+    elif form.is_valid():
+        reason = form.cleaned_data["reason"]
+        try:
+            if status == "reopen":
+                case_reopen(case=case, reason=reason, by=user)
+            else:
+                case_change_status(case=case, status=status, reason=reason, by=user)
+            return redirect("web:case", case_id=case_id)
+        except DomainError as error:
+            _form_error(form, error)
+    return _render_case(request, case_id, status=422, reason_form=form)
+
+
+@login_required
+@require_POST
+def case_assign_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = current_user(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+    form = AssignForm(request.POST, owners=assignable_people(case), teams=assignable_teams())
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            owner = User.objects.filter(username=data["owner"]).first() if data["owner"] else None
+            team = team_by_slug(data["team"] or None)
+            case_assign(case=case, owner=owner, team=team, reason=data["reason"], by=user)
+            messages.success(request, _("The case changed hands."))
+            return redirect("web:case", case_id=case_id)
+        except DomainError as error:
+            _form_error(form, error)
+    return _render_case(request, case_id, status=422, assign_form=form)
+
+
+@login_required
+@require_POST
+def case_step_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = current_user(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+    try:
+        case_mark_step(case=case, step=request.POST.get("step", ""), done=request.POST.get("done") == "1", by=user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(reverse("web:case", args=[case_id]) + "#playbook")
+
+
+@login_required
+@require_POST
+def case_message_view(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = current_user(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            case_message_send(
+                case=case,
+                by=user,
+                template=data["template"],
+                subject=data["subject"],
+                body=data["body"],
+                language=data["language"],
+            )
+            messages.success(request, _("Message sent to the customer."))
+            return redirect("web:case", case_id=case_id)
+        except DomainError as error:
+            _form_error(form, error)
+    return _render_case(request, case_id, status=422, message_form=form)
 
 
 @login_required

@@ -1,6 +1,6 @@
 from django import template
 
-from amends.cases.enums import CaseStatus
+from amends.cases.enums import CaseStatus, PlaybookStep
 
 from ..forms import CATEGORY_CHOICES
 
@@ -18,3 +18,11 @@ def status_label(value: str) -> str:
 @register.filter
 def category_label(value: str) -> str:
     return str(dict(CATEGORY_CHOICES).get(value, value))
+
+
+@register.filter
+def step_label(value: str) -> str:
+    try:
+        return str(PlaybookStep(value).label)
+    except ValueError:
+        return value
