@@ -1,0 +1,93 @@
+"""The case page as an agent works it: status, clock stop, transfer, playbook, messages, override."""
+
+import pytest
+from django.test import Client
+
+from amends.cases.models import Case, CaseMessage, Playbook
+
+from .conftest import ApiClient, World, negative_survey
+
+pytestmark = pytest.mark.django_db
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def case(api: ApiClient, world: World) -> Case:
+    Playbook.objects.create(name="General", guidance="Listen first, then fix it.")
+    case_id = api.post("/feedback", negative_survey()).json()["case"]["id"]
+    return Case.objects.get(pk=case_id)
+
+
+def test_the_case_page_shows_the_playbook_composer_and_clock(case: Case, world: World) -> None:
+    page = logged_in(world.alice).get(f"/cases/{case.pk}/").content.decode()
+    assert "Listen first, then fix it." in page
+    assert 'name="template"' in page and 'value="acknowledge" selected' in page  # the next step is proposed
+    assert "Standard" not in page and "Default, around the clock" in page
+    assert 'name="status" value="waiting_on_customer"' in page
+
+
+def test_waiting_on_the_customer_shows_the_clock_stopped(case: Case, world: World) -> None:
+    client = logged_in(world.alice)
+    response = client.post(f"/cases/{case.pk}/status/", {"status": "waiting_on_customer"})
+    assert response.status_code == 302
+    page = client.get(f"/cases/{case.pk}/").content.decode()
+    assert "Stopped: waiting on the customer" in page
+    in_dutch = logged_in(world.alice)
+    in_dutch.cookies["django_language"] = "nl"
+    world.alice.language = "nl"
+    world.alice.save()
+    assert "Gestopt: wachten op de klant" in in_dutch.get(f"/cases/{case.pk}/").content.decode()
+
+
+def test_a_transfer_without_a_reason_is_refused_next_to_the_field(case: Case, world: World) -> None:
+    client = logged_in(world.alice)
+    client.post(f"/cases/{case.pk}/assign/", {"owner": "alice", "team": "amsterdam"})
+    refused = client.post(f"/cases/{case.pk}/assign/", {"owner": "bob", "team": "amsterdam"})
+    assert refused.status_code == 422
+    assert 'id="id_reason-error"' in refused.content.decode()
+    moved = client.post(f"/cases/{case.pk}/assign/", {"owner": "bob", "team": "amsterdam", "reason": "Night shift"})
+    assert moved.status_code == 302
+    case.refresh_from_db()
+    assert (case.owner, case.transfers) == (world.bob, 1)
+
+
+def test_ticking_steps_and_sending_a_template_message(case: Case, world: World) -> None:
+    client = logged_in(world.alice)
+    client.post(f"/cases/{case.pk}/steps/", {"step": "confirm", "done": "1"})
+    sent = client.post(
+        f"/cases/{case.pk}/messages/", {"template": "apologise", "language": "de", "subject": "", "body": ""}
+    )
+    assert sent.status_code == 302
+    message = CaseMessage.objects.get(case=case)
+    assert message.subject == "Wir entschuldigen uns"
+    case.refresh_from_db()
+    assert set(case.checklist) == {"confirm", "apologise"}
+    resolve = client.post(f"/cases/{case.pk}/resolve/", {"category": "cleanliness", "resolution": "Cleaned"})
+    assert resolve.status_code == 422
+    assert "A supervisor can resolve it anyway" in resolve.content.decode()
+
+
+def test_a_supervisor_resolves_with_steps_open_giving_a_reason(case: Case, world: World) -> None:
+    client = logged_in(world.bob)
+    body = {"category": "cleanliness", "resolution": "Refunded", "override_reason": ""}
+    assert client.post(f"/cases/{case.pk}/resolve/", body).status_code == 422
+    body["override_reason"] = "Guest left before we could call"
+    assert client.post(f"/cases/{case.pk}/resolve/", body).status_code == 302
+    case.refresh_from_db()
+    assert case.status == "resolved"
+
+
+def test_an_agent_of_another_team_cannot_act_on_the_case(case: Case, world: World) -> None:
+    client = logged_in(world.charlie)
+    for path, body in [
+        ("status", {"status": "in_progress"}),
+        ("assign", {"owner": "charlie"}),
+        ("steps", {"step": "fix", "done": "1"}),
+        ("messages", {"body": "hi", "language": "en"}),
+    ]:
+        assert client.post(f"/cases/{case.pk}/{path}/", body).status_code == 404, path
