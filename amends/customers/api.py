@@ -1,12 +1,13 @@
 from django.http import HttpRequest
 from ninja import Router
 
-from amends.core.apikit import ERRORS_WRITE, idempotent_create, iso
+from amends.core.apikit import ERRORS_READ, ERRORS_WRITE, api_user, idempotent_create, iso
 from amends.core.batch import BatchIn, BatchOut, run_batch
 from amends.core.idempotency import Outcome
 
 from .models import Interaction
-from .schemas import InteractionIn, InteractionOut
+from .schemas import CustomerProfileOut, InteractionIn, InteractionOut
+from .selectors import customer_view
 from .services import interaction_record
 
 router = Router(tags=["interactions"])
@@ -48,3 +49,31 @@ def create_interactions(request: HttpRequest, payload: BatchIn):
     """Record up to 1,000 service events. Each item is stored on its own and has its own result; one bad item does
     not reject the others. An item's `idempotency_key` makes its retry return the first result."""
     return run_batch(request, scope=SCOPE, items=payload.items, schema=InteractionIn, create=record)
+
+
+@router.get("/customers/{external_id}", response={200: CustomerProfileOut, **ERRORS_READ}, tags=["customers"])
+def get_customer(request: HttpRequest, external_id: str):
+    """Customer 360: the profile and one timeline of interactions, feedback, cases, notes and messages."""
+    view = customer_view(user=api_user(request), external_id=external_id)
+    customer = view.customer
+    return {
+        "external_id": customer.external_id,
+        "name": customer.name,
+        "email": customer.email,
+        "phone": customer.phone,
+        "language": customer.language,
+        "segment": customer.segment,
+        "open_case": view.open_case_id,
+        "counts": view.counts,
+        "timeline": [
+            {
+                "kind": item.kind,
+                "at": item.at,
+                "title": item.title,
+                "detail": item.detail,
+                "case": item.case_id,
+                "author": item.author,
+            }
+            for item in view.timeline
+        ],
+    }

@@ -68,3 +68,24 @@ class InteractionOut(Schema):
     kind: str
     occurred_at: datetime
     attributes: dict
+
+
+class TimelineItemOut(Schema):
+    kind: str
+    at: datetime
+    title: str
+    detail: str
+    case: int | None
+    author: str | None
+
+
+class CustomerProfileOut(Schema):
+    external_id: str
+    name: str
+    email: str
+    phone: str
+    language: str
+    segment: str
+    open_case: int | None
+    counts: dict[str, int]
+    timeline: list[TimelineItemOut]

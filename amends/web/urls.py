@@ -19,6 +19,7 @@ urlpatterns = [
     path("cases/<int:case_id>/messages/", views.case_message_view, name="case_message"),
     path("cases/<int:case_id>/feedback/<int:feedback_id>/label/", views.feedback_label, name="feedback_label"),
     path("cases/attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
+    path("customers/<str:external_id>/", views.customer_detail, name="customer"),
     path("locations/", views.location_list, name="locations"),
     path("locations/<slug:code>/", views.location_detail, name="location"),
     path("locations/<slug:code>/poster.svg", views.location_poster, {"kind": "svg"}, name="location_poster_svg"),

@@ -41,6 +41,7 @@ from amends.core.enums import Role
 from amends.core.errors import DomainError
 from amends.core.models import User
 from amends.core.selectors import team_by_slug
+from amends.customers.selectors import customer_view
 from amends.intake.channels.webform.poster import poster_pdf, poster_svg
 from amends.intake.channels.webform.selectors import (
     attachment_get_for_user,
@@ -266,6 +267,13 @@ def case_message_view(request: HttpRequest, case_id: int) -> HttpResponse:
         except DomainError as error:
             _form_error(form, error)
     return _render_case(request, case_id, status=422, message_form=form)
+
+
+@login_required
+@require_GET
+def customer_detail(request: HttpRequest, external_id: str) -> HttpResponse:
+    view = customer_view(user=current_user(request), external_id=external_id)
+    return render(request, "web/customer.html", {"view": view})
 
 
 @login_required

@@ -1,0 +1,129 @@
+"""The customer on one page: everything we know and did, newest first, behind the permission gate."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from amends.cases.enums import EventKind
+from amends.cases.models import Case, CaseEvent, CaseMessage
+from amends.cases.selectors import cases_visible_to, team_ids_of
+from amends.core.errors import NotFound
+from amends.core.models import User
+from amends.intake.models import Feedback
+
+from .models import Customer, Interaction
+
+TIMELINE_LIMIT = 200  # per kind: a long-standing customer's page stays quick
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    kind: str  # interaction, feedback, case, note, message
+    at: datetime
+    title: str
+    detail: str
+    case_id: int | None
+    author: str | None = None
+
+    @property
+    def kind_label(self) -> str:
+        labels = {
+            "interaction": _("Interaction"),
+            "feedback": _("Feedback"),
+            "case": _("Case"),
+            "note": _("Note"),
+            "message": _("Message"),
+        }
+        return labels[self.kind]
+
+
+@dataclass(frozen=True)
+class CustomerView:
+    customer: Customer
+    open_case_id: int | None
+    counts: dict[str, int]  # interactions, feedback, cases, failures recovered
+    timeline: list[TimelineItem]
+
+
+def customer_for_user(*, user: User, external_id: str) -> Customer:
+    """The customer, if the user's teams served them (a case, feedback or interaction at one of their locations)."""
+    customer = Customer.objects.filter(external_id=external_id).first()
+    if customer is not None and not user.sees_all_teams:
+        teams = team_ids_of(user)
+        served = (
+            cases_visible_to(user).filter(customer=customer).exists()
+            or Feedback.objects.filter(customer=customer, location__team_id__in=teams).exists()
+            or Interaction.objects.filter(customer=customer, location__team_id__in=teams).exists()
+        )
+        customer = customer if served else None
+    if customer is None:
+        raise NotFound(_("There is no customer %(id)s, or you may not see them.") % {"id": external_id})
+    return customer
+
+
+def customer_view(*, user: User, external_id: str) -> CustomerView:
+    customer = customer_for_user(user=user, external_id=external_id)
+    located = Q() if user.sees_all_teams else Q(location__team_id__in=team_ids_of(user))
+    cases = list(cases_visible_to(user).filter(customer=customer).order_by("-created_at")[:TIMELINE_LIMIT])
+    case_ids = [case.pk for case in cases]
+    interactions = list(
+        Interaction.objects.filter(located, customer=customer).select_related("location")[:TIMELINE_LIMIT]
+    )
+    feedback = list(
+        Feedback.objects.filter(located, customer=customer)
+        .select_related("location")
+        .order_by("-occurred_at")[:TIMELINE_LIMIT]
+    )
+    notes = CaseEvent.objects.filter(case_id__in=case_ids, kind=EventKind.NOTE_ADDED).select_related("actor")
+    messages = CaseMessage.objects.filter(case_id__in=case_ids).select_related("author")
+    items = [
+        *(
+            TimelineItem("interaction", i.occurred_at, f"{i.kind} {i.external_id}", i.location.name, None)
+            for i in interactions
+        ),
+        *(
+            TimelineItem("feedback", f.occurred_at, f.get_channel_display(), _scores_and_text(f), f.case_id)
+            for f in feedback
+        ),
+        *(
+            TimelineItem("case", c.created_at, f"#{c.pk} {c.get_status_display()}", _case_detail(c), c.pk)
+            for c in cases
+        ),
+        *(
+            TimelineItem("note", n.created_at, _("Note"), n.data.get("body", ""), n.case_id, _name(n.actor))
+            for n in notes[:TIMELINE_LIMIT]
+        ),
+        *(
+            TimelineItem("message", m.created_at, m.subject, m.body, m.case_id, _name(m.author))
+            for m in messages[:TIMELINE_LIMIT]
+        ),
+    ]
+    items.sort(key=lambda item: item.at, reverse=True)
+    open_case = next((case.pk for case in cases if case.resolved_at is None and case.status != "closed"), None)
+    counts = {
+        "interactions": len(interactions),
+        "feedback": len(feedback),
+        "cases": len(cases),
+        "recovered": sum(case.resolved_at is not None for case in cases),
+    }
+    return CustomerView(customer, open_case, counts, items)
+
+
+def _name(user: User | None) -> str | None:
+    return (user.get_full_name() or user.username) if user else None
+
+
+def _scores_and_text(feedback: Feedback) -> str:
+    scores = [
+        f"{name.upper()} {value}" for name in ("nps", "csat", "ces") if (value := getattr(feedback, name)) is not None
+    ]
+    return " · ".join([*scores, feedback.text[:300]]) if feedback.text else " · ".join(scores)
+
+
+def _case_detail(case: Case) -> str:
+    parts = [case.summary]
+    if case.resolution:
+        parts.append(_("Recovered: %(how)s") % {"how": case.resolution[:200]})
+    return " — ".join(part for part in parts if part)
