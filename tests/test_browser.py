@@ -48,7 +48,6 @@ def test_an_agent_logs_in_takes_a_case_and_resolves_it(page: Any, live_server: A
     page.fill("#id_resolution", "Room re-cleaned and a dinner voucher offered.")
     page.click("text=Resolve case")
     page.wait_for_selector("text=Case resolved.")
-    page.screenshot(path=str(SCREENSHOTS / "case.png"), full_page=True)
 
     case = Case.objects.get(pk=case_id)
     assert (case.status, case.owner, case.category) == ("resolved", world.alice, "cleanliness")
@@ -73,3 +72,34 @@ def test_the_inbox_speaks_the_agents_language(page: Any, live_server: Any, world
     log_in(page, live_server, "bob", "bob-pass-123")
     assert page.locator("html").get_attribute("lang") == "de"
     assert "Recovery inbox" not in page.inner_text("main")
+
+
+def test_an_agent_follows_the_playbook_messages_the_customer_and_waits_for_them(
+    page: Any, live_server: Any, world: World
+) -> None:
+    from amends.cases.models import CaseMessage, Playbook
+
+    Playbook.objects.create(
+        name="Room not clean",
+        guidance="Offer another room straight away; a free breakfast fits.",
+        step_guidance={"fix": "Move the guest, then have the room cleaned."},
+    )
+    case_id = ApiClient(world.admin).post("/feedback", negative_survey()).json()["case"]["id"]
+    log_in(page, live_server, "alice", "alice-pass-123")
+    page.goto(f"{live_server.url}/cases/{case_id}/")
+    page.click("text=Take ownership")
+    page.wait_for_selector("text=You own this case now.")
+    # The composer proposes the next open step (acknowledge) in the customer's language (Dutch).
+    assert page.input_value("#id_message-template") == "acknowledge"
+    assert page.input_value("#id_message-language") == "nl"
+    page.click("text=Send by email")
+    page.wait_for_selector("text=Message sent to the customer.")
+    assert "We zijn ermee bezig" in page.inner_text("#messages")
+    page.click("#playbook button:has-text('Apologise')")
+    page.wait_for_selector("#playbook li.done >> nth=1")
+    page.click("button[name=status][value=waiting_on_customer]")
+    page.wait_for_selector("text=Stopped: waiting on the customer")
+    page.screenshot(path=str(SCREENSHOTS / "case.png"), full_page=True)
+    assert CaseMessage.objects.get(case_id=case_id).language == "nl"
+    case = Case.objects.get(pk=case_id)
+    assert (case.status, set(case.checklist)) == ("waiting_on_customer", {"acknowledge", "apologise"})

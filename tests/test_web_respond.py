@@ -26,7 +26,7 @@ def case(api: ApiClient, world: World) -> Case:
 def test_the_case_page_shows_the_playbook_composer_and_clock(case: Case, world: World) -> None:
     page = logged_in(world.alice).get(f"/cases/{case.pk}/").content.decode()
     assert "Listen first, then fix it." in page
-    assert 'name="template"' in page and 'value="acknowledge" selected' in page  # the next step is proposed
+    assert 'name="message-template"' in page and 'value="acknowledge" selected' in page  # the next step is proposed
     assert "Standard" not in page and "Default, around the clock" in page
     assert 'name="status" value="waiting_on_customer"' in page
 
@@ -60,7 +60,8 @@ def test_ticking_steps_and_sending_a_template_message(case: Case, world: World) 
     client = logged_in(world.alice)
     client.post(f"/cases/{case.pk}/steps/", {"step": "confirm", "done": "1"})
     sent = client.post(
-        f"/cases/{case.pk}/messages/", {"template": "apologise", "language": "de", "subject": "", "body": ""}
+        f"/cases/{case.pk}/messages/",
+        {"message-template": "apologise", "message-language": "de", "message-subject": "", "message-body": ""},
     )
     assert sent.status_code == 302
     message = CaseMessage.objects.get(case=case)
@@ -88,6 +89,6 @@ def test_an_agent_of_another_team_cannot_act_on_the_case(case: Case, world: Worl
         ("status", {"status": "in_progress"}),
         ("assign", {"owner": "charlie"}),
         ("steps", {"step": "fix", "done": "1"}),
-        ("messages", {"body": "hi", "language": "en"}),
+        ("messages", {"message-body": "hi", "message-language": "en"}),
     ]:
         assert client.post(f"/cases/{case.pk}/{path}/", body).status_code == 404, path

@@ -62,7 +62,6 @@ ESCALATION_NAMES = {
 
 def case_out(case: Case) -> dict:
     policy = case.sla_policy
-    paused = bool(case.sla_pauses) and case.sla_pauses[-1][1] is None
     return {
         "id": case.pk,
         "status": case.status,
@@ -82,7 +81,7 @@ def case_out(case: Case) -> dict:
         "sla": {
             "policy": policy.name if policy else None,
             "calendar": policy.calendar.name if policy else None,
-            "paused": paused,
+            "paused": case.clock_stopped,
             "breached": sla.is_breached(
                 now=timezone.now(),
                 first_response_at=case.first_response_at,

@@ -125,6 +125,11 @@ class Case(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.summary}"
 
+    @property
+    def clock_stopped(self) -> bool:
+        """The SLA clock is stopped now (the last pause has no end)."""
+        return bool(self.sla_pauses) and self.sla_pauses[-1][1] is None
+
 
 class CaseEvent(models.Model):
     """One entry of a case's timeline; `kind` says what happened and which keys `data` holds."""

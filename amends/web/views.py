@@ -123,7 +123,7 @@ def _render_case(request: HttpRequest, case_id: int, status: int = 200, **forms:
         "note_form": forms.get("note_form") or NoteForm(),
         "resolve_form": forms.get("resolve_form") or ResolveForm(),
         "message_form": forms.get("message_form")
-        or MessageForm(initial={"language": case.customer.language, "template": _next_step(case)}),
+        or MessageForm(prefix="message", initial={"language": case.customer.language, "template": _next_step(case)}),
         "assign_form": forms.get("assign_form")
         or AssignForm(owners=owners, teams=teams, initial={"team": case.team.slug if case.team else ""}),
         "reason_form": forms.get("reason_form") or ReasonForm(),
@@ -250,7 +250,7 @@ def case_step_view(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_message_view(request: HttpRequest, case_id: int) -> HttpResponse:
     user = current_user(request)
     case = case_get_for_user(user=user, case_id=case_id)
-    form = MessageForm(request.POST)
+    form = MessageForm(request.POST, prefix="message")
     if form.is_valid():
         data = form.cleaned_data
         try:
