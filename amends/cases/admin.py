@@ -1,6 +1,10 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import Case, CaseEvent
+from .models import Case, CaseEvent, CaseMessage, MessageTemplate, Playbook, SlaPolicy
+from .selectors import sla_policies_forget
+from .services import PAUSABLE
 
 
 class CaseEventInline(admin.TabularInline):
@@ -21,3 +25,67 @@ class CaseAdmin(admin.ModelAdmin):
     raw_id_fields = ("customer", "owner")
     readonly_fields = ("created_at", "first_response_at", "resolved_at", "due_at", "alert_sent_at")
     inlines = [CaseEventInline]
+
+
+class SlaPolicyForm(forms.ModelForm):
+    class Meta:
+        model = SlaPolicy
+        fields = (
+            "name",
+            "calendar",
+            "priority",
+            "first_response_minutes",
+            "next_response_minutes",
+            "resolution_minutes",
+            "conditions",
+            "warning_percent",
+            "requeue_after_minutes",
+            "pause_statuses",
+            "is_active",
+        )
+
+    def clean_pause_statuses(self) -> list[str]:
+        statuses = self.cleaned_data.get("pause_statuses") or []
+        if not isinstance(statuses, list) or any(status not in PAUSABLE for status in statuses):
+            raise forms.ValidationError(_("Only acknowledged, in progress and waiting on customer can stop the clock."))
+        return statuses
+
+    def clean_conditions(self) -> dict:
+        conditions = self.cleaned_data.get("conditions") or {}
+        unknown = (
+            set(conditions) - {"severity", "segment", "channel", "category"} if isinstance(conditions, dict) else {""}
+        )
+        if unknown:
+            raise forms.ValidationError(_("Conditions are severity, segment, channel and category."))
+        return conditions
+
+
+@admin.register(SlaPolicy)
+class SlaPolicyAdmin(admin.ModelAdmin):
+    form = SlaPolicyForm
+    list_display = ("name", "priority", "calendar", "first_response_minutes", "resolution_minutes", "is_active")
+    list_editable = ("priority", "is_active")
+    ordering = ("priority", "id")
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        sla_policies_forget()
+
+
+@admin.register(Playbook)
+class PlaybookAdmin(admin.ModelAdmin):
+    list_display = ("name", "category", "severity", "is_active")
+    list_filter = ("severity", "is_active")
+
+
+@admin.register(MessageTemplate)
+class MessageTemplateAdmin(admin.ModelAdmin):
+    list_display = ("step", "language", "subject")
+    list_filter = ("step", "language")
+
+
+@admin.register(CaseMessage)
+class CaseMessageAdmin(admin.ModelAdmin):
+    list_display = ("subject", "case", "to_email", "language", "status", "created_at", "sent_at")
+    list_filter = ("status", "language")
+    readonly_fields = [field.name for field in CaseMessage._meta.fields]

@@ -1,9 +1,11 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiToken, Location, Team, User
-from .services import api_token_revoke
+from .errors import DomainError
+from .models import ApiToken, BusinessCalendar, Location, Team, User
+from .services import api_token_revoke, calendar_fields_checked
 
 
 @admin.register(User)
@@ -40,3 +42,34 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:  # tokens are made with `amends api_token create`
         return False
+
+
+class BusinessCalendarForm(forms.ModelForm):
+    """Checked like the API does, so that the back office cannot store hours the clock cannot read."""
+
+    class Meta:
+        model = BusinessCalendar
+        fields = ("name", "timezone", "country", "subdivision", "hours", "closed_days", "special_hours")
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        try:
+            checked = calendar_fields_checked(
+                timezone_name=data.get("timezone") or "",
+                country=data.get("country"),
+                subdivision=data.get("subdivision"),
+                hours=data.get("hours") or {},
+                closed_days=data.get("closed_days") or [],
+                special_hours=data.get("special_hours") or {},
+            )
+        except DomainError as error:
+            self.add_error(error.field if error.field in self.fields else None, error.message)
+            return data
+        return {**data, **checked}
+
+
+@admin.register(BusinessCalendar)
+class BusinessCalendarAdmin(admin.ModelAdmin):
+    form = BusinessCalendarForm
+    list_display = ("name", "timezone", "country", "subdivision", "updated_at")
+    search_fields = ("name",)

@@ -130,7 +130,7 @@ def location_create(*, code: str, name: str, country: str, timezone_name: str, t
         ) from exc
 
 
-def _calendar_fields(
+def calendar_fields_checked(
     *,
     timezone_name: str,
     country: str | None,
@@ -207,7 +207,7 @@ def calendar_create(
     name = name.strip()
     if not name:
         raise DomainError(ErrorCode.MISSING_FIELD, _("Give the calendar a name."), field="name")
-    fields = _calendar_fields(
+    fields = calendar_fields_checked(
         timezone_name=timezone_name,
         country=country,
         subdivision=subdivision,
