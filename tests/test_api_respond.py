@@ -265,3 +265,34 @@ def test_the_breaching_filter_lists_cases_past_their_due_time(api: ApiClient) ->
     breaching = [item["id"] for item in api.get("/cases", breaching="true").json()["items"]]
     assert breaching == [late["id"]]
     assert [item["id"] for item in api.get("/cases", breaching="false").json()["items"]] == [fresh["id"]]
+
+
+def test_a_duplicate_merges_with_its_feedback_and_timeline_and_closes(
+    api: ApiClient, agent_api: ApiClient, world: World
+) -> None:
+    original = open_case(api)
+    Case.objects.filter(pk=original["id"]).update(status="resolved")  # so that a second case can open
+    duplicate = open_case(api)
+    Case.objects.filter(pk=original["id"]).update(status="in_progress")
+    merged = agent_api.post(f"/cases/{duplicate['id']}/merge", {"into": original["id"]}).json()
+    assert merged["id"] == original["id"] and merged["contacts"] == 2
+    gone = api.get(f"/cases/{duplicate['id']}").json()
+    assert (gone["status"], gone["merged_into"]) == ("closed", original["id"])
+    kept = Case.objects.get(pk=original["id"])
+    assert kept.feedback.count() == 2
+    assert list(kept.events.filter(kind="opened").values_list("kind", flat=True)) == ["opened", "opened"]
+    assert kept.events.get(kind="merged").data == {"from": duplicate["id"]}
+    again = agent_api.post(f"/cases/{duplicate['id']}/merge", {"into": original["id"]})
+    assert again.status_code == 409
+    other_customer = open_case(api, "cust-9")
+    refused = agent_api.post(f"/cases/{other_customer['id']}/merge", {"into": original["id"]})
+    assert refused.status_code == 400 and refused.json()["field"] == "into"
+
+
+def test_related_cases_link_both_ways(api: ApiClient, agent_api: ApiClient) -> None:
+    first, second = open_case(api, "a-1"), open_case(api, "b-2")
+    linked = agent_api.post(f"/cases/{first['id']}/links", {"case": second["id"]}).json()
+    assert linked["related"] == [second["id"]]
+    assert api.get(f"/cases/{second['id']}").json()["related"] == [first["id"]]
+    assert agent_api.post(f"/cases/{first['id']}/links", {"case": first["id"]}).status_code == 400
+    assert agent_api.post(f"/cases/{first['id']}/links", {"case": 99999}).status_code == 404

@@ -92,3 +92,17 @@ def test_an_agent_of_another_team_cannot_act_on_the_case(case: Case, world: Worl
         ("messages", {"message-body": "hi", "message-language": "en"}),
     ]:
         assert client.post(f"/cases/{case.pk}/{path}/", body).status_code == 404, path
+
+
+def test_merging_a_duplicate_from_the_case_page_continues_on_the_kept_case(
+    api: ApiClient, case: Case, world: World
+) -> None:
+    Case.objects.filter(pk=case.pk).update(status="resolved")
+    duplicate = Case.objects.get(pk=api.post("/feedback", negative_survey()).json()["case"]["id"])
+    Case.objects.filter(pk=case.pk).update(status="in_progress")
+    client = logged_in(world.alice)
+    wrong = client.post(f"/cases/{duplicate.pk}/merge/", {"other": duplicate.pk})
+    assert wrong.status_code == 422 and 'id="id_other-error"' in wrong.content.decode()
+    merged = client.post(f"/cases/{duplicate.pk}/merge/", {"other": case.pk})
+    assert merged["Location"] == f"/cases/{case.pk}/"
+    assert f'href="/cases/{case.pk}/"' in client.get(f"/cases/{duplicate.pk}/").content.decode()

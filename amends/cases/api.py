@@ -26,6 +26,8 @@ from .schemas import (
     CaseListParams,
     CaseOut,
     CasePage,
+    LinkIn,
+    MergeIn,
     MessageIn,
     MessageOut,
     NoteIn,
@@ -43,7 +45,9 @@ from .services import (
     case_add_note,
     case_assign,
     case_change_status,
+    case_link,
     case_mark_step,
+    case_merge,
     case_message_send,
     case_reopen,
     case_resolve,
@@ -104,6 +108,7 @@ def case_out(case: Case) -> dict:
         ),
         "follows": case.follows_id,
         "merged_into": case.merged_into_id,
+        "related": sorted(related.pk for related in case.related.all()),
         "follow_up": None,  # the follow-up schedule arrives with the make-amends issue
         "playbook": playbook_out(case),
     }
@@ -232,6 +237,25 @@ def reopen_case(request: HttpRequest, case_id: int, payload: ReopenIn):
     user = api_user(request)
     case = case_get_for_user(user=user, case_id=case_id)
     return case_out(case_reopen(case=case, reason=payload.reason, by=user))
+
+
+@router.post("/cases/{case_id}/merge", response={200: CaseOut, **ERRORS_WRITE, 404: ErrorOut})
+def merge_case(request: HttpRequest, case_id: int, payload: MergeIn):
+    """Merge this duplicate into another case of the same customer; answers the case that stays."""
+    user = api_user(request)
+    duplicate = case_get_for_user(user=user, case_id=case_id)
+    into = case_get_for_user(user=user, case_id=payload.into)
+    return case_out(case_merge(duplicate=duplicate, into=into, by=user))
+
+
+@router.post("/cases/{case_id}/links", response={200: CaseOut, **ERRORS_WRITE, 404: ErrorOut})
+def link_case(request: HttpRequest, case_id: int, payload: LinkIn):
+    """Link a related case (both show each other)."""
+    user = api_user(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+    other = case_get_for_user(user=user, case_id=payload.case)
+    case_link(case=case, other=other, by=user)
+    return case_out(case_get_for_user(user=user, case_id=case_id))  # read again: the links were prefetched
 
 
 def note_out(event: CaseEvent) -> dict:

@@ -69,6 +69,7 @@ class CaseOut(Schema):
     first_contact_resolution: bool | None
     follows: int | None = Field(description="The earlier case this one continues, if any.")
     merged_into: int | None
+    related: list[int]
     follow_up: FollowUpOut | None
     playbook: PlaybookOut | None
 
@@ -141,6 +142,14 @@ class MessageOut(Schema):
 
 class StepIn(StrictSchema):
     done: bool = True
+
+
+class MergeIn(StrictSchema):
+    into: int = Field(description="The case that stays; this one closes into it.")
+
+
+class LinkIn(StrictSchema):
+    case: int = Field(description="The related case.")
 
 
 class ReopenIn(StrictSchema):

@@ -26,7 +26,9 @@ _policies: TtlCache[list[SlaPolicy]] = TtlCache(ttl=30)
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
-    cases = Case.objects.select_related("customer", "location", "team", "owner", "sla_policy__calendar", "playbook")
+    cases = Case.objects.select_related(
+        "customer", "location", "team", "owner", "sla_policy__calendar", "playbook"
+    ).prefetch_related("related")
     if user.sees_all_teams:
         return cases
     return cases.filter(Q(team_id__in=team_ids_of(user)) | Q(owner=user))

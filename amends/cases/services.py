@@ -723,3 +723,58 @@ def case_clock_refresh(*, case_id: int) -> Case:
     _refresh_sla(case)
     case.save()
     return case
+
+
+@transaction.atomic
+def case_merge(*, duplicate: Case, into: Case, by: User) -> Case:
+    """The same failure twice: the duplicate's feedback, messages and timeline move to `into`, and it closes.
+
+    Only a customer's own cases merge; cases of different customers are linked instead.
+    """
+    if duplicate.pk == into.pk:
+        raise DomainError(ErrorCode.INVALID_VALUE, _("A case cannot be merged into itself."), field="into")
+    first, second = sorted([duplicate.pk, into.pk])  # always lock in the same order: two merges cannot deadlock
+    locked = {case.pk: case for case in Case.objects.select_for_update().filter(pk__in=[first, second])}
+    duplicate, into = locked[duplicate.pk], locked[into.pk]
+    if duplicate.customer_id != into.customer_id:
+        raise DomainError(
+            ErrorCode.INVALID_VALUE,
+            _("Only cases of the same customer merge; link cases of different customers instead."),
+            field="into",
+        )
+    if duplicate.merged_into_id or into.merged_into_id:
+        raise DomainError(
+            ErrorCode.INVALID_TRANSITION, _("One of these cases was merged already."), field="into", status=409
+        )
+    Feedback.objects.filter(case=duplicate).update(case=into)
+    CaseMessage.objects.filter(case=duplicate).update(case=into)
+    duplicate.events.update(case=into)  # one timeline: the events keep their times, so they interleave
+    into.contacts += duplicate.contacts
+    into.severity = more_severe(into.severity, duplicate.severity)
+    into.checklist = {**duplicate.checklist, **into.checklist}
+    log_case_event(case=into, kind=EventKind.MERGED, actor=by, data={"from": duplicate.pk})
+    _refresh_sla(into)
+    into.save()
+    now = timezone.now()
+    previous = duplicate.status
+    duplicate.merged_into = into
+    duplicate.status, duplicate.resolved_at, duplicate.reopen_until = CaseStatus.CLOSED, now, None
+    duplicate.resolution = _("Merged into case #%(id)s.") % {"id": into.pk}
+    log_case_event(case=duplicate, kind=EventKind.MERGED, actor=by, data={"into": into.pk})
+    log_case_event(case=duplicate, kind=EventKind.STATUS_CHANGED, actor=by, data={"from": previous, "to": "closed"})
+    _refresh_sla(duplicate)
+    duplicate.save()
+    return into
+
+
+@transaction.atomic
+def case_link(*, case: Case, other: Case, by: User) -> Case:
+    """Related failures (the same delayed flight, two guests of one room): each case shows the other."""
+    if case.pk == other.pk:
+        raise DomainError(ErrorCode.INVALID_VALUE, _("A case cannot be linked to itself."), field="case")
+    if case.related.filter(pk=other.pk).exists():
+        return case
+    case.related.add(other)
+    log_case_event(case=case, kind=EventKind.LINKED, actor=by, data={"case_id": other.pk, "relation": "related"})
+    log_case_event(case=other, kind=EventKind.LINKED, actor=by, data={"case_id": case.pk, "relation": "related"})
+    return case

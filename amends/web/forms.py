@@ -90,3 +90,7 @@ class LanguageForm(forms.Form):
 class PosterForm(forms.Form):
     size = forms.ChoiceField(label=_("Paper size"), choices=[("a4", "A4"), ("a5", "A5")])
     lang = forms.ChoiceField(label=_("Language of the poster"), choices=list(Language.choices))
+
+
+class RelatedCaseForm(forms.Form):
+    other = forms.IntegerField(label=_("Case number"), min_value=1)

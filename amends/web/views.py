@@ -31,7 +31,9 @@ from amends.cases.services import (
     case_add_note,
     case_assign,
     case_change_status,
+    case_link,
     case_mark_step,
+    case_merge,
     case_message_send,
     case_reopen,
     case_resolve,
@@ -60,6 +62,7 @@ from .forms import (
     NoteForm,
     PosterForm,
     ReasonForm,
+    RelatedCaseForm,
     ResolveForm,
 )
 
@@ -127,6 +130,7 @@ def _render_case(request: HttpRequest, case_id: int, status: int = 200, **forms:
         "assign_form": forms.get("assign_form")
         or AssignForm(owners=owners, teams=teams, initial={"team": case.team.slug if case.team else ""}),
         "reason_form": forms.get("reason_form") or ReasonForm(),
+        "related_form": forms.get("related_form") or RelatedCaseForm(),
         "can_override": user.has_role(Role.SUPERVISOR) or user.has_role(Role.ADMIN),
     }
     return render(request, "web/case.html", context, status=status)
@@ -267,6 +271,28 @@ def case_message_view(request: HttpRequest, case_id: int) -> HttpResponse:
         except DomainError as error:
             _form_error(form, error)
     return _render_case(request, case_id, status=422, message_form=form)
+
+
+@login_required
+@require_POST
+def case_relate_view(request: HttpRequest, case_id: int, how: str) -> HttpResponse:
+    """Merge this case into another one (`how` = merge) or link the two (`how` = link)."""
+    user = current_user(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+    form = RelatedCaseForm(request.POST)
+    if form.is_valid():
+        try:
+            other = case_get_for_user(user=user, case_id=form.cleaned_data["other"])
+            if how == "merge":
+                kept = case_merge(duplicate=case, into=other, by=user)
+                messages.success(request, _("Merged: the case continues here."))
+                return redirect("web:case", case_id=kept.pk)
+            case_link(case=case, other=other, by=user)
+            messages.success(request, _("The cases are linked."))
+            return redirect("web:case", case_id=case_id)
+        except DomainError as error:
+            form.add_error("other", error.message)
+    return _render_case(request, case_id, status=422, related_form=form)
 
 
 @login_required
