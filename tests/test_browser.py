@@ -103,3 +103,23 @@ def test_an_agent_follows_the_playbook_messages_the_customer_and_waits_for_them(
     assert CaseMessage.objects.get(case_id=case_id).language == "nl"
     case = Case.objects.get(pk=case_id)
     assert (case.status, set(case.checklist)) == ("waiting_on_customer", {"acknowledge", "apologise"})
+
+
+def test_the_inbox_keys_move_tick_and_bulk_assign(page: Any, live_server: Any, world: World) -> None:
+    api = ApiClient(world.admin)
+    ids = [api.post("/feedback", negative_survey(external_id=f"k{n}")).json()["case"]["id"] for n in range(3)]
+    log_in(page, live_server, "alice", "alice-pass-123")
+    page.locator(f'tr[data-case="{ids[0]}"]').wait_for()
+    page.keyboard.press("j")
+    page.keyboard.press("j")
+    page.keyboard.press("x")
+    page.keyboard.press("k")
+    page.keyboard.press("x")
+    assert page.locator("tr.selected").count() == 1
+    assert page.locator("input[name=case]:checked").count() == 2
+    page.click("#bulk button[type=submit]")
+    page.wait_for_selector("text=2 case(s) assigned.")
+    assert Case.objects.filter(owner=world.alice).count() == 2
+    page.keyboard.press("j")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_server.url}/cases/*/")

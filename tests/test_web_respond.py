@@ -106,3 +106,25 @@ def test_merging_a_duplicate_from_the_case_page_continues_on_the_kept_case(
     merged = client.post(f"/cases/{duplicate.pk}/merge/", {"other": case.pk})
     assert merged["Location"] == f"/cases/{case.pk}/"
     assert f'href="/cases/{case.pk}/"' in client.get(f"/cases/{duplicate.pk}/").content.decode()
+
+
+def test_bulk_assignment_gives_the_ticked_cases_to_a_colleague(api: ApiClient, world: World) -> None:
+    ids = [api.post("/feedback", negative_survey(external_id=f"bulk-{n}")).json()["case"]["id"] for n in range(3)]
+    outsider = api.post("/feedback", negative_survey(external_id="far", location="ber")).json()["case"]["id"]
+    client = logged_in(world.bob)
+    response = client.post("/inbox/assign/", {"case": [*ids[:2], outsider], "owner": "alice", "query": "view=team"})
+    assert response.status_code == 302 and response["Location"] == "/?view=team"
+    owners = dict(Case.objects.filter(pk__in=[*ids, outsider]).values_list("pk", "owner__username"))
+    assert owners == {ids[0]: "alice", ids[1]: "alice", ids[2]: None, outsider: None}  # alice is not in Berlin
+    refused = [str(message) for message in client.get("/").context["messages"]]
+    assert any(f"#{outsider}" in message for message in refused)
+
+
+def test_a_saved_view_is_one_click_away_and_only_for_its_owner(world: World) -> None:
+    client = logged_in(world.alice)
+    client.post("/inbox/views/", {"name": "Urgent", "query": "view=team&severity=high"})
+    page = client.get("/").content.decode()
+    assert 'href="/?view=team&amp;severity=high"' in page and "Urgent" in page
+    assert "Urgent" not in logged_in(world.bob).get("/").content.decode()
+    refused = client.post("/inbox/views/", {"name": " ", "query": "view=mine"})
+    assert refused.status_code == 302

@@ -225,3 +225,21 @@ class CaseMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class SavedView(models.Model):
+    """An agent's own inbox filter, one click away."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
+    name = models.CharField(_("name"), max_length=60)
+    query = models.CharField(_("filters"), max_length=500)  # the inbox's query string, e.g. view=team&severity=high
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_view_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name

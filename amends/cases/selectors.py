@@ -19,7 +19,7 @@ from amends.core.selectors import calendar_clock
 
 from . import sla, wording
 from .enums import OPEN_STATUSES, CaseStatus, EscalationLevel
-from .models import Case, CaseEvent, MessageTemplate, Playbook, SlaPolicy
+from .models import Case, CaseEvent, MessageTemplate, Playbook, SavedView, SlaPolicy
 
 # Active SLA policies in priority order, read again after this many seconds (changes show within that time).
 _policies: TtlCache[list[SlaPolicy]] = TtlCache(ttl=30)
@@ -208,3 +208,13 @@ def assignable_people(case: Case) -> list[tuple[str, str]]:
 
 def assignable_teams() -> list[tuple[str, str]]:
     return list(Team.objects.order_by("name").values_list("slug", "name"))
+
+
+def saved_views_of(user: User) -> list[SavedView]:
+    return list(user.saved_views.all())
+
+
+def colleagues_of(user: User) -> list[tuple[str, str]]:
+    """(username, name) of the active members of the user's teams, for assigning."""
+    people = User.objects.filter(is_active=True, teams__in=team_ids_of(user)).distinct().order_by("username")
+    return [(person.username, person.get_full_name() or person.username) for person in people]

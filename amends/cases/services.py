@@ -22,7 +22,7 @@ from amends.notifications.services import notify
 
 from . import lifecycle, sla, wording
 from .enums import OPEN_STATUSES, CaseStatus, EscalationLevel, EventKind, PlaybookStep, Severity
-from .models import Case, CaseEvent, CaseMessage, SlaPolicy
+from .models import Case, CaseEvent, CaseMessage, SavedView, SlaPolicy
 from .selectors import (
     case_targets,
     message_wording,
@@ -778,3 +778,42 @@ def case_link(*, case: Case, other: Case, by: User) -> Case:
     log_case_event(case=case, kind=EventKind.LINKED, actor=by, data={"case_id": other.pk, "relation": "related"})
     log_case_event(case=other, kind=EventKind.LINKED, actor=by, data={"case_id": case.pk, "relation": "related"})
     return case
+
+
+BULK_LIMIT = 100
+
+
+def cases_bulk_assign(*, cases: Sequence[Case], owner: User, by: User, reason: str = "") -> tuple[int, list[str]]:
+    """Give each case to `owner` (one transaction per case, so one refusal does not undo the others).
+
+    Returns how many changed hands and, for the others, why not.
+    """
+    if len(cases) > BULK_LIMIT:
+        raise DomainError(ErrorCode.OUT_OF_RANGE, _("At most %(n)d cases at a time.") % {"n": BULK_LIMIT}, field="case")
+    done, refused = 0, []
+    for case in cases:
+        try:
+            if owner == by and case.owner_id is None:
+                case_take_ownership(case=case, by=by)
+            else:
+                case_assign(case=case, owner=owner, team=None, reason=reason or _("Assigned from the inbox"), by=by)
+            done += 1
+        except DomainError as error:
+            refused.append(f"#{case.pk}: {error.message}")
+    return done, refused
+
+
+@transaction.atomic
+def saved_view_save(*, user: User, name: str, query: str) -> SavedView:
+    """Save (or overwrite, by name) the user's current inbox filters."""
+    name = name.strip()
+    if not name:
+        raise DomainError(ErrorCode.MISSING_FIELD, _("Name the view."), field="name")
+    if len(name) > 60 or len(query) > 500:
+        raise DomainError(ErrorCode.TOO_LONG, _("The name or the filters are too long."), field="name")
+    view, _created = SavedView.objects.update_or_create(user=user, name=name, defaults={"query": query})
+    return view
+
+
+def saved_view_delete(*, user: User, view_id: int) -> None:
+    SavedView.objects.filter(user=user, pk=view_id).delete()

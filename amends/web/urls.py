@@ -6,6 +6,9 @@ from . import views
 app_name = "web"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("inbox/assign/", views.inbox_bulk_assign, name="inbox_assign"),
+    path("inbox/views/", views.inbox_view_save, name="inbox_view_save"),
+    path("inbox/views/<int:view_id>/delete/", views.inbox_view_delete, name="inbox_view_delete"),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("settings/language/", views.language_update, name="language"),

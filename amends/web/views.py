@@ -23,9 +23,12 @@ from amends.cases.selectors import (
     assignable_teams,
     case_get_for_user,
     case_timeline,
+    cases_visible_to,
+    colleagues_of,
     inbox_cases,
     open_required_steps,
     paginate_by_due,
+    saved_views_of,
 )
 from amends.cases.services import (
     case_add_note,
@@ -38,6 +41,9 @@ from amends.cases.services import (
     case_reopen,
     case_resolve,
     case_take_ownership,
+    cases_bulk_assign,
+    saved_view_delete,
+    saved_view_save,
 )
 from amends.core.enums import Role
 from amends.core.errors import DomainError
@@ -87,12 +93,64 @@ def inbox(request: HttpRequest) -> HttpResponse:
         limit=settings.AMENDS_PAGE_SIZE,
     )
     tabs = form.fields["view"].choices  # type: ignore[attr-defined]
-    context = {"form": form, "view": view, "page": page, "views": tabs, "query": _query(data, view)}
+    context = {
+        "form": form,
+        "view": view,
+        "page": page,
+        "views": tabs,
+        "query": _query(data, view),
+        "saved_views": saved_views_of(user),
+        "colleagues": colleagues_of(user),
+    }
     if request.htmx and data.get("cursor"):  # type: ignore[attr-defined]
         return render(request, "web/_inbox_rows.html", context)
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "web/_inbox_list.html", context)
     return render(request, "web/inbox.html", context)
+
+
+@login_required
+@require_POST
+def inbox_bulk_assign(request: HttpRequest) -> HttpResponse:
+    """Give the ticked cases to one colleague (or to yourself)."""
+    user = current_user(request)
+    ids = [int(value) for value in request.POST.getlist("case") if value.isdigit()]
+    username = request.POST.get("owner", "")
+    owner = user if not username else User.objects.filter(username=username, is_active=True).first()
+    if not ids or owner is None:
+        messages.error(request, _("Tick the cases and choose who takes them."))
+    else:
+        try:
+            done, refused = cases_bulk_assign(
+                cases=list(cases_visible_to(user).filter(pk__in=ids)), owner=owner, by=user
+            )
+            if done:
+                messages.success(request, _("%(n)d case(s) assigned.") % {"n": done})
+            for reason in refused:
+                messages.error(request, reason)
+        except DomainError as error:
+            messages.error(request, error.message)
+    return redirect(reverse("web:inbox") + "?" + request.POST.get("query", ""))
+
+
+@login_required
+@require_POST
+def inbox_view_save(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    query = request.POST.get("query", "")
+    try:
+        saved_view_save(user=user, name=request.POST.get("name", ""), query=query)
+        messages.success(request, _("View saved."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(reverse("web:inbox") + "?" + query)
+
+
+@login_required
+@require_POST
+def inbox_view_delete(request: HttpRequest, view_id: int) -> HttpResponse:
+    saved_view_delete(user=current_user(request), view_id=view_id)
+    return redirect("web:inbox")
 
 
 def _query(data: dict, view: str) -> str:

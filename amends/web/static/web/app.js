@@ -38,3 +38,41 @@
   document.addEventListener("htmx:afterSwap", tick);
   setInterval(tick, 1000);
 })();
+
+// Inbox keys: j / k move between cases, Enter opens, x ticks for bulk assignment, / jumps to the filters.
+(function () {
+  "use strict";
+  let current = -1;
+
+  function rows() {
+    return Array.from(document.querySelectorAll("table.cases tbody tr[data-case]"));
+  }
+
+  function select(index) {
+    const all = rows();
+    if (!all.length) return;
+    current = Math.max(0, Math.min(index, all.length - 1));
+    all.forEach(function (row, i) { row.classList.toggle("selected", i === current); });
+    all[current].scrollIntoView({ block: "nearest" });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    const target = event.target;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (target instanceof HTMLElement && target.closest("input, select, textarea, [contenteditable]")) return;
+    const all = rows();
+    if (!all.length) return;
+    if (event.key === "j") { select(current + 1); event.preventDefault(); }
+    else if (event.key === "k") { select(current - 1); event.preventDefault(); }
+    else if (event.key === "Enter" && current >= 0) { all[current].querySelector("a").click(); event.preventDefault(); }
+    else if (event.key === "x" && current >= 0) {
+      const box = all[current].querySelector("input[type=checkbox]");
+      if (box) box.checked = !box.checked;
+      event.preventDefault();
+    } else if (event.key === "/") {
+      const filter = document.getElementById("id_status");
+      if (filter) { filter.focus(); event.preventDefault(); }
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function () { current = -1; });
+})();
