@@ -107,8 +107,8 @@ def submit(api: ApiClient, text: str, external_id: str) -> Feedback:
 
 @pytest.mark.django_db
 def test_a_label_correction_changes_the_next_prediction(api: ApiClient, world: World) -> None:
-    # A hotel without Sunday breakfast: the guest states a known policy, not a failure.
-    policy = submit(api, "No breakfast on Sundays, as the booking said.", "cust-1")
+    # A hotel without late room service: the guest states a known policy, not a failure.
+    policy = submit(api, "No room service after ten, as the booking said.", "cust-1")
     minibar = submit(api, "The minibar was empty when we arrived.", "cust-2")
     before = feedback_analyse(feedback_id=policy.pk)
     assert before is not None and before.alert is True
@@ -119,7 +119,7 @@ def test_a_label_correction_changes_the_next_prediction(api: ApiClient, world: W
     label_correct(feedback=minibar, field="category", value="product_quality", by=world.alice)
     assert TextSense.objects.get(feedback=policy).negative == 0.0  # the agent's word shows at once
     assert textsense_retrain_task.call() == 2
-    policy_again = feedback_analyse(feedback_id=submit(api, "No breakfast on Sundays, as the booking said!", "c3").pk)
+    policy_again = feedback_analyse(feedback_id=submit(api, "No room service after ten, as the booking said!", "c3").pk)
     minibar_again = feedback_analyse(feedback_id=submit(api, "The minibar was empty when we arrived!", "c4").pk)
     assert policy_again is not None and policy_again.negative < 0.5 and policy_again.alert is False
     assert minibar_again is not None and minibar_again.category == "product_quality"
