@@ -120,3 +120,22 @@ def test_the_breach_email_reaches_the_supervisor_in_german_through_the_worker(
         f"Fall #{case.pk} ist bald fällig (2026-11-16 10:00 UTC)",
         f"Fall #{case.pk} hat sein SLA verfehlt",
     ]
+
+
+def test_the_supervisor_sees_the_breach_in_the_app_and_reading_it_clears_the_count(
+    api: ApiClient, world: World
+) -> None:
+    from django.test import Client
+
+    case = open_case(api)
+    sweep_at(OPENED + timedelta(minutes=46))
+    sweep_at(OPENED + timedelta(minutes=61))
+    client = Client()
+    client.force_login(world.bob)
+    assert client.get("/").context["unread_notifications"] == 2  # the team warning, then the breach
+    page = client.get("/notifications/").content.decode()
+    assert f"Fall #{case.pk} hat sein SLA verfehlt" in page  # bob reads German
+    assert client.get("/").context["unread_notifications"] == 0
+    other = Client()
+    other.force_login(world.charlie)
+    assert list(other.get("/notifications/").context["notifications"]) == []

@@ -25,6 +25,7 @@ urlpatterns = [
     path("cases/<int:case_id>/feedback/<int:feedback_id>/label/", views.feedback_label, name="feedback_label"),
     path("cases/attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("customers/<str:external_id>/", views.customer_detail, name="customer"),
+    path("notifications/", views.notification_list, name="notifications"),
     path("locations/", views.location_list, name="locations"),
     path("locations/<slug:code>/", views.location_detail, name="location"),
     path("locations/<slug:code>/poster.svg", views.location_poster, {"kind": "svg"}, name="location_poster_svg"),

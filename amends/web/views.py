@@ -57,6 +57,8 @@ from amends.intake.channels.webform.selectors import (
     locations_for_staff,
     public_form_url,
 )
+from amends.notifications.selectors import notifications_of
+from amends.notifications.services import notifications_mark_read
 from amends.textsense.services import label_correct
 
 from .forms import (
@@ -351,6 +353,17 @@ def case_relate_view(request: HttpRequest, case_id: int, how: str) -> HttpRespon
         except DomainError as error:
             form.add_error("other", error.message)
     return _render_case(request, case_id, status=422, related_form=form)
+
+
+@login_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first; seeing them marks them read."""
+    user = current_user(request)
+    notifications = list(notifications_of(user))
+    response = render(request, "web/notifications.html", {"notifications": notifications})
+    notifications_mark_read(user=user)
+    return response
 
 
 @login_required
