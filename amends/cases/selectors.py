@@ -99,7 +99,10 @@ class CaseFilters:
 
 
 def cases_filtered(user: User, filters: CaseFilters) -> QuerySet[Case]:
-    cases = cases_visible_to(user)
+    return _filtered(cases_visible_to(user), filters)
+
+
+def _filtered(cases: QuerySet[Case], filters: CaseFilters) -> QuerySet[Case]:
     if filters.status == "open":
         cases = cases.filter(status__in=OPEN_STATUSES)
     elif filters.status:
@@ -119,21 +122,26 @@ def cases_filtered(user: User, filters: CaseFilters) -> QuerySet[Case]:
 
 
 def inbox_cases(user: User, *, view: str, filters: CaseFilters) -> QuerySet[Case]:
-    """The agent inbox: open cases that are mine, my teams', or nobody's yet."""
-    cases = cases_filtered(user, filters)
+    """The agent inbox: open cases that are mine, my teams', nobody's yet, breaching soon or waiting on the customer.
+
+    Each view already keeps to what the user may see (their own cases, their teams' cases), so the visibility rule
+    is not added a second time, and only what the rows show is joined: that keeps every view on one ordered scan of
+    a partial index of open cases (measured by bench/inbox.py at 1,000,000 cases).
+    """
+    cases = _filtered(Case.objects.select_related("customer", "location", "owner"), filters)
     if not filters.status:
         cases = cases.filter(status__in=OPEN_STATUSES)
     if view == "mine":
         return cases.filter(owner=user)
+    team_ids = team_ids_of(user)
+    if team_ids or not user.sees_all_teams:
+        cases = cases.filter(team_id__in=team_ids)
     if view == "unassigned":
         return cases.filter(owner__isnull=True)
     if view == "breaching":
         return cases.filter(Q(escalation_level__gte=EscalationLevel.WARNED) | Q(due_at__lte=now()))
     if view == "waiting":
         return cases.filter(status=CaseStatus.WAITING_ON_CUSTOMER)
-    team_ids = team_ids_of(user)
-    if team_ids or not user.sees_all_teams:
-        cases = cases.filter(team_id__in=team_ids)
     return cases
 
 
