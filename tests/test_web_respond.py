@@ -128,3 +128,12 @@ def test_a_saved_view_is_one_click_away_and_only_for_its_owner(world: World) -> 
     assert "Urgent" not in logged_in(world.bob).get("/").content.decode()
     refused = client.post("/inbox/views/", {"name": " ", "query": "view=mine"})
     assert refused.status_code == 302
+
+
+def test_the_waiting_view_lists_stopped_clocks_not_resolved_cases(case: Case, world: World) -> None:
+    client = logged_in(world.alice)
+    client.post(f"/cases/{case.pk}/status/", {"status": "waiting_on_customer"})
+    page = client.get("/?view=waiting").content.decode()
+    assert f'data-case="{case.pk}"' in page
+    assert "clock stopped" in page and ">resolved<" not in page
+    assert f'data-case="{case.pk}"' not in client.get("/?view=team&status=new").content.decode()
