@@ -1,22 +1,21 @@
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
 from amends.core.apikit import (
     ERRORS_READ,
     ERRORS_WRITE,
     ErrorOut,
+    IdPageParams,
     api_user,
-    decode_id_cursor,
-    encode_id_cursor,
+    id_page,
     idempotent_create,
     iso,
 )
 from amends.core.enums import Role
-from amends.core.errors import DomainError, ErrorCode, Forbidden
-from amends.core.models import User
-from amends.core.selectors import team_by_slug
+from amends.core.errors import Forbidden
+from amends.core.selectors import team_by_slug, user_by_username
 
 from . import lifecycle, sla
 from .enums import EscalationLevel, PlaybookStep
@@ -40,7 +39,7 @@ from .schemas import (
     StatusIn,
     StepIn,
 )
-from .selectors import CaseFilters, case_get_for_user, cases_filtered, paginate_by_due
+from .selectors import CaseFilters, case_get_for_user, cases_filtered, paginate_by_due, playbook_checklist
 from .services import (
     case_add_note,
     case_assign,
@@ -110,27 +109,7 @@ def case_out(case: Case) -> dict:
         "merged_into": case.merged_into_id,
         "related": sorted(related.pk for related in case.related.all()),
         "follow_up": None,  # the follow-up schedule arrives with the make-amends issue
-        "playbook": playbook_out(case),
-    }
-
-
-def playbook_out(case: Case) -> dict | None:
-    playbook = case.playbook
-    if playbook is None:
-        return None
-    return {
-        "name": playbook.name,
-        "guidance": playbook.guidance,
-        "steps": [
-            {
-                "step": step.value,
-                "label": str(step.label),
-                "guidance": playbook.step_guidance.get(step.value, ""),
-                "required": step.value in playbook.required_steps,
-                "done": step.value in case.checklist,
-            }
-            for step in PlaybookStep
-        ],
+        "playbook": playbook_checklist(case),
     }
 
 
@@ -146,7 +125,7 @@ def list_cases(request: HttpRequest, params: Query[CaseListParams]):
         breaching=params.breaching,
     )
     page = paginate_by_due(
-        cases_filtered(api_user(request), filters),
+        cases_filtered(api_user(request), filters).prefetch_related("related"),
         cursor=params.cursor,
         limit=max(1, min(params.limit, MAX_LIMIT)),
     )
@@ -163,7 +142,7 @@ def assign_case(request: HttpRequest, case_id: int, payload: AssignIn):
     """Take or transfer ownership; a transfer (after the first owner, or to another team) needs a reason."""
     user = api_user(request)
     case = case_get_for_user(user=user, case_id=case_id)
-    owner = _user_by_username(payload.owner) if payload.owner else None
+    owner = user_by_username(payload.owner) if payload.owner else None
     team = team_by_slug(payload.team)
     return case_out(case_assign(case=case, owner=owner, team=team, reason=payload.reason, by=user))
 
@@ -254,8 +233,7 @@ def link_case(request: HttpRequest, case_id: int, payload: LinkIn):
     user = api_user(request)
     case = case_get_for_user(user=user, case_id=case_id)
     other = case_get_for_user(user=user, case_id=payload.case)
-    case_link(case=case, other=other, by=user)
-    return case_out(case_get_for_user(user=user, case_id=case_id))  # read again: the links were prefetched
+    return case_out(case_link(case=case, other=other, by=user))
 
 
 def note_out(event: CaseEvent) -> dict:
@@ -278,15 +256,6 @@ def add_note(request: HttpRequest, case_id: int, payload: NoteIn):
         return 201, note_out(case_add_note(case=case, body=payload.body, by=user))
 
     return idempotent_create(request, scope=f"cases.{case.pk}.notes", payload=payload, action=action)
-
-
-def _user_by_username(username: str) -> User:
-    user = User.objects.filter(username=username).first()
-    if user is None:
-        raise DomainError(
-            ErrorCode.UNKNOWN_USER, _("There is no user %(name)s.") % {"name": username}, field="owner", status=422
-        )
-    return user
 
 
 def policy_out(policy: SlaPolicy) -> dict:
@@ -330,19 +299,7 @@ def create_sla_policy(request: HttpRequest, payload: SlaPolicyIn):
     return idempotent_create(request, scope="sla_policies.create", payload=payload, action=action)
 
 
-class PolicyListParams(Schema):
-    cursor: str | None = None
-    limit: int = 50
-
-
 @router.get("/sla-policies", response={200: SlaPolicyPage, **ERRORS_READ}, tags=["sla"])
-def list_sla_policies(request: HttpRequest, params: Query[PolicyListParams]):
-    """Every policy, in the order they are tried."""
-    limit = max(1, min(params.limit, MAX_LIMIT))
-    policies = SlaPolicy.objects.order_by("id")
-    if params.cursor:
-        policies = policies.filter(id__gt=decode_id_cursor(params.cursor))
-    rows = list(policies[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {"items": [policy_out(p) for p in rows], "next_cursor": encode_id_cursor(rows[-1].pk) if more else None}
+def list_sla_policies(request: HttpRequest, params: Query[IdPageParams]):
+    """Every policy, oldest first (each carries the priority that orders their trial)."""
+    return id_page(SlaPolicy.objects.all(), params, policy_out)

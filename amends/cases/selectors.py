@@ -18,7 +18,7 @@ from amends.core.models import Team, User
 from amends.core.selectors import calendar_clock
 
 from . import sla, wording
-from .enums import OPEN_STATUSES, CaseStatus, EscalationLevel
+from .enums import OPEN_STATUSES, CaseStatus, EscalationLevel, PlaybookStep
 from .models import Case, CaseEvent, MessageTemplate, Playbook, SavedView, SlaPolicy
 
 # Active SLA policies in priority order, read again after this many seconds (changes show within that time).
@@ -26,9 +26,7 @@ _policies: TtlCache[list[SlaPolicy]] = TtlCache(ttl=30)
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
-    cases = Case.objects.select_related(
-        "customer", "location", "team", "owner", "sla_policy__calendar", "playbook"
-    ).prefetch_related("related")
+    cases = Case.objects.select_related("customer", "location", "team", "owner", "sla_policy__calendar", "playbook")
     if user.sees_all_teams:
         return cases
     return cases.filter(Q(team_id__in=team_ids_of(user)) | Q(owner=user))
@@ -197,6 +195,28 @@ def message_wording(*, step: str, language: str) -> tuple[str, str]:
         return own.subject, own.body
     by_language = wording.WORDING[step]
     return by_language.get(language) or by_language["en"]
+
+
+def playbook_checklist(case: Case) -> dict | None:
+    """The case's playbook as a checklist: each of the five steps with its guidance, whether it is required before
+    resolving, and whether it is done."""
+    playbook = case.playbook
+    if playbook is None:
+        return None
+    return {
+        "name": playbook.name,
+        "guidance": playbook.guidance,
+        "steps": [
+            {
+                "step": step.value,
+                "label": str(step.label),
+                "guidance": playbook.step_guidance.get(step.value, ""),
+                "required": step.value in playbook.required_steps,
+                "done": step.value in case.checklist,
+            }
+            for step in PlaybookStep
+        ],
+    }
 
 
 def open_required_steps(case: Case) -> list[str]:

@@ -48,10 +48,7 @@ def summarise(feedback: Feedback) -> str:
     text = " ".join(feedback.text.split())
     if text:
         return text if len(text) <= SUMMARY_LENGTH else text[: SUMMARY_LENGTH - 1] + "…"
-    scores = [
-        f"{name.upper()} {value}" for name in ("nps", "csat", "ces") if (value := getattr(feedback, name)) is not None
-    ]
-    return ", ".join(scores)
+    return ", ".join(feedback.score_labels())
 
 
 def _refresh_sla(case: Case) -> None:
@@ -204,17 +201,23 @@ def case_take_ownership(*, case: Case, by: User) -> Case:
         return case
     if case.owner_id is not None:
         return _transfer(case, owner=by, team=case.team, reason=_("Taken over"), by=by)
-    case.owner = by
-    log_case_event(
-        case=case, kind=EventKind.OWNER_ASSIGNED, actor=by, data={"owner": by.username, "previous_owner": None}
-    )
-    now = timezone.now()
-    if case.status == CaseStatus.NEW:
-        _move(case, CaseStatus.ACKNOWLEDGED, by=by, now=now)
-    _record_first_response(case, now)
+    _give_first_owner(case, by, by=by)
     _refresh_sla(case)
     case.save()
     return case
+
+
+def _give_first_owner(case: Case, owner: User, *, by: User) -> None:
+    """The case's first owner (unsaved): not a transfer. An agent who takes it answers the customer by that."""
+    case.owner = owner
+    log_case_event(
+        case=case, kind=EventKind.OWNER_ASSIGNED, actor=by, data={"owner": owner.username, "previous_owner": None}
+    )
+    if owner == by:
+        now = timezone.now()
+        if case.status == CaseStatus.NEW:
+            _move(case, CaseStatus.ACKNOWLEDGED, by=by, now=now)
+        _record_first_response(case, now)
 
 
 @transaction.atomic
@@ -243,16 +246,8 @@ def case_assign(*, case: Case, owner: User | None, team: Team | None, reason: st
     if owner == case.owner and team == case.team:
         return case
     if case.owner_id is None and team == case.team:
-        # The first owner: not a transfer, no reason needed.
-        assert owner is not None
-        case.owner = owner
-        log_case_event(
-            case=case, kind=EventKind.OWNER_ASSIGNED, actor=by, data={"owner": owner.username, "previous_owner": None}
-        )
-        if owner == by:
-            _record_first_response(case, timezone.now())
-            if case.status == CaseStatus.NEW:
-                _move(case, CaseStatus.ACKNOWLEDGED, by=by, now=timezone.now())
+        assert owner is not None  # the first owner: not a transfer, no reason needed
+        _give_first_owner(case, owner, by=by)
         _refresh_sla(case)
         case.save()
         return case

@@ -1,11 +1,8 @@
-from collections.abc import Callable
-from typing import Any
-
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router
 
-from .apikit import ERRORS_READ, ERRORS_WRITE, api_user, decode_id_cursor, encode_id_cursor, idempotent_create
+from .apikit import ERRORS_READ, ERRORS_WRITE, IdPageParams, api_user, id_page, idempotent_create
 from .enums import Role
 from .errors import Forbidden, NotFound
 from .models import BusinessCalendar, Location
@@ -48,17 +45,9 @@ def create_location(request: HttpRequest, payload: LocationIn):
     return idempotent_create(request, scope="locations.create", payload=payload, action=action)
 
 
-class ListParams(Schema):
-    cursor: str | None = None
-    limit: int = 50
-
-
 @router.get("/locations", response={200: LocationPage, **ERRORS_READ})
-def list_locations(request: HttpRequest, params: Query[ListParams]):
-    locations = Location.objects.select_related("team").order_by("id")
-    if params.cursor:
-        locations = locations.filter(id__gt=decode_id_cursor(params.cursor))
-    return _page(list(locations[: _limit(params) + 1]), _limit(params), location_out)
+def list_locations(request: HttpRequest, params: Query[IdPageParams]):
+    return id_page(Location.objects.select_related("team"), params, location_out)
 
 
 def calendar_out(calendar: BusinessCalendar) -> dict:
@@ -96,11 +85,8 @@ def create_calendar(request: HttpRequest, payload: CalendarIn):
 
 
 @router.get("/calendars", response={200: CalendarPage, **ERRORS_READ}, tags=["sla"])
-def list_calendars(request: HttpRequest, params: Query[ListParams]):
-    calendars = BusinessCalendar.objects.order_by("id")
-    if params.cursor:
-        calendars = calendars.filter(id__gt=decode_id_cursor(params.cursor))
-    return _page(list(calendars[: _limit(params) + 1]), _limit(params), calendar_out)
+def list_calendars(request: HttpRequest, params: Query[IdPageParams]):
+    return id_page(BusinessCalendar.objects.all(), params, calendar_out)
 
 
 @router.get("/calendars/{calendar_id}", response={200: CalendarOut, **ERRORS_READ}, tags=["sla"])
@@ -109,13 +95,3 @@ def get_calendar(request: HttpRequest, calendar_id: int):
     if calendar is None:
         raise NotFound(_("There is no calendar %(id)s.") % {"id": calendar_id})
     return calendar_out(calendar)
-
-
-def _limit(params: ListParams) -> int:
-    return max(1, min(params.limit, 200))
-
-
-def _page(rows: list, limit: int, render: Callable[[Any], dict]) -> dict:
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {"items": [render(row) for row in rows], "next_cursor": encode_id_cursor(rows[-1].pk) if more else None}

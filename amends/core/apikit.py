@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema, Status
@@ -154,3 +155,23 @@ def install_error_handlers(api: NinjaAPI) -> None:
             429: ErrorCode.RATE_LIMITED,
         }
         return _error(api, request, exc.status_code, codes.get(exc.status_code, "http_error"), str(exc))
+
+
+class IdPageParams(Schema):
+    cursor: str | None = None
+    limit: int = 50
+
+
+MAX_PAGE = 200
+
+
+def id_page(rows: QuerySet, params: IdPageParams, render: Callable[[Any], dict]) -> dict:
+    """One page of a list in id order, `{"items", "next_cursor"}`; the cursor is the last id shown."""
+    limit = max(1, min(params.limit, MAX_PAGE))
+    rows = rows.order_by("id")
+    if params.cursor:
+        rows = rows.filter(id__gt=decode_id_cursor(params.cursor))
+    items = list(rows[: limit + 1])
+    more = len(items) > limit
+    items = items[:limit]
+    return {"items": [render(row) for row in items], "next_cursor": encode_id_cursor(items[-1].pk) if more else None}

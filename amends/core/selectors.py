@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from .cache import TtlCache
 from .clock import Calendar, parse_intervals, parse_week
 from .errors import DomainError, ErrorCode
-from .models import BusinessCalendar, Team
+from .models import BusinessCalendar, Team, User
 
 # A calendar read from the database, by (id, last change): a changed calendar is read again.
 _clocks: TtlCache[Calendar] = TtlCache(ttl=300, max_entries=256)
@@ -21,6 +21,17 @@ def team_by_slug(slug: str | None, *, field: str = "team") -> Team | None:
             ErrorCode.UNKNOWN_TEAM, _("There is no team %(slug)s.") % {"slug": slug}, field=field, status=422
         )
     return team
+
+
+def user_by_username(username: str, *, field: str = "owner") -> User:
+    """The user an API payload or form names; an unknown name is the caller's error (whether they may take a case
+    is for the service to say)."""
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        raise DomainError(
+            ErrorCode.UNKNOWN_USER, _("There is no user %(name)s.") % {"name": username}, field=field, status=422
+        )
+    return user
 
 
 def calendar_clock(calendar: BusinessCalendar) -> Calendar:

@@ -116,9 +116,7 @@ def _name(user: User | None) -> str | None:
 
 
 def _scores_and_text(feedback: Feedback) -> str:
-    scores = [
-        f"{name.upper()} {value}" for name in ("nps", "csat", "ces") if (value := getattr(feedback, name)) is not None
-    ]
+    scores = feedback.score_labels()
     return " · ".join([*scores, feedback.text[:300]]) if feedback.text else " · ".join(scores)
 
 

@@ -48,6 +48,11 @@ class Feedback(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
 
+    def score_labels(self) -> list[str]:
+        """The scores given, as people write them: ["NPS 3", "CSAT 2"]."""
+        given = ((name, getattr(self, name)) for name in ("nps", "csat", "ces"))
+        return [f"{name.upper()} {value}" for name, value in given if value is not None]
+
 
 class FeedbackAttachment(models.Model):
     """A file the customer sent with their feedback, e.g. a photo of the damaged parcel."""

@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from amends.cases import lifecycle
-from amends.cases.api import playbook_out
 from amends.cases.enums import CaseStatus, PlaybookStep
 from amends.cases.models import Case
 from amends.cases.selectors import (
@@ -28,6 +27,7 @@ from amends.cases.selectors import (
     inbox_cases,
     open_required_steps,
     paginate_by_due,
+    playbook_checklist,
     saved_views_of,
 )
 from amends.cases.services import (
@@ -48,7 +48,7 @@ from amends.cases.services import (
 from amends.core.enums import Role
 from amends.core.errors import DomainError
 from amends.core.models import User
-from amends.core.selectors import team_by_slug
+from amends.core.selectors import team_by_slug, user_by_username
 from amends.customers.selectors import customer_view
 from amends.intake.channels.webform.poster import poster_pdf, poster_svg
 from amends.intake.channels.webform.selectors import (
@@ -101,13 +101,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "page": page,
         "views": tabs,
         "query": _query(data, view),
-        "saved_views": saved_views_of(user),
-        "colleagues": colleagues_of(user),
     }
     if request.htmx and data.get("cursor"):  # type: ignore[attr-defined]
         return render(request, "web/_inbox_rows.html", context)
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "web/_inbox_list.html", context)
+    # Only the whole page shows the saved views and the bulk-assign form.
+    context |= {"saved_views": saved_views_of(user), "colleagues": colleagues_of(user)}
     return render(request, "web/inbox.html", context)
 
 
@@ -179,7 +179,7 @@ def _render_case(request: HttpRequest, case_id: int, status: int = 200, **forms:
         .order_by("occurred_at"),
         "categories": CATEGORY_CHOICES,
         "other_cases": case.customer.cases.exclude(pk=case.pk).order_by("-created_at")[:10],
-        "playbook": playbook_out(case),
+        "playbook": playbook_checklist(case),
         "open_steps": open_required_steps(case),
         "moves": [CaseStatus(status) for status in sorted(lifecycle.MOVES.get(case.status, ()))],
         "case_messages": case.messages.select_related("author"),
@@ -287,7 +287,7 @@ def case_assign_view(request: HttpRequest, case_id: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            owner = User.objects.filter(username=data["owner"]).first() if data["owner"] else None
+            owner = user_by_username(data["owner"]) if data["owner"] else None
             team = team_by_slug(data["team"] or None)
             case_assign(case=case, owner=owner, team=team, reason=data["reason"], by=user)
             messages.success(request, _("The case changed hands."))
