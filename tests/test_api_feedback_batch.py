@@ -128,6 +128,23 @@ def test_a_batch_joins_a_case_opened_before_it(api: ApiClient) -> None:
     assert Case.objects.get().severity == "high"
 
 
+def test_a_batch_item_answering_a_case_that_waits_on_the_customer_restarts_its_clock(api: ApiClient) -> None:
+    opened = api.post("/feedback", negative_survey("w1", text="")).json()["case"]
+    case_id = opened["id"]
+    assert api.post(f"/cases/{case_id}/status", {"status": "acknowledged"}).status_code == 200
+    assert api.post(f"/cases/{case_id}/status", {"status": "waiting_on_customer"}).status_code == 200
+    items = [negative_survey("w1", scores={"nps": 0}, text="Nog steeds kapot."), negative_survey("w2")]
+    body = api.post("/feedback/batch", {"items": items}).json()
+    answer = body["items"][0]["result"]["case"]
+    assert answer["id"] == case_id and answer["status"] == "in_progress"
+    case = Case.objects.get(pk=case_id)
+    assert (case.status, case.severity, case.contacts, case.summary) == ("in_progress", "high", 2, "Nog steeds kapot.")
+    assert not case.clock_stopped and case.customer_waiting_since is not None
+    kinds = list(CaseEvent.objects.filter(case=case).order_by("id").values_list("kind", flat=True))
+    assert kinds[-4:] == ["feedback_added", "severity_raised", "status_changed", "sla_resumed"]
+    assert body["items"][1]["result"]["case"]["id"] != case_id
+
+
 def test_a_chunk_whose_write_fails_is_stored_one_by_one(api: ApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
     """E.g. a concurrent request took a key a moment ago: the chunk is rolled back and each item runs alone."""
     from django.db import IntegrityError

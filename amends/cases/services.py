@@ -1,9 +1,11 @@
 """Every write to a recovery case. Each change writes a typed timeline event."""
 
 from collections.abc import Mapping, Sequence
+from copy import copy
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import make_msgid
-from typing import Any
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -16,13 +18,15 @@ from amends.core.errors import DomainError, ErrorCode
 from amends.core.models import BusinessCalendar, Location, Team, User
 from amends.core.tasks import enqueue_with_transaction
 from amends.customers.models import Customer
+from amends.intake.channels.csv.bulk import insert_objects, update_rows
 from amends.intake.detection import more_severe
 from amends.intake.models import Feedback
+from amends.intake.queue import enqueue_many
 from amends.notifications.services import notify
 
 from . import lifecycle, sla, wording
 from .enums import OPEN_STATUSES, CaseStatus, EscalationLevel, EventKind, PlaybookStep, Severity
-from .models import Case, CaseEvent, CaseMessage, SavedView, SlaPolicy
+from .models import Case, CaseEvent, CaseMessage, Playbook, SavedView, SlaPolicy
 from .selectors import (
     case_targets,
     message_wording,
@@ -42,6 +46,14 @@ MAX_REASON_LENGTH = 500
 def log_case_event(*, case: Case, kind: EventKind, actor: User | None = None, data: dict | None = None) -> CaseEvent:
     """Append to the case's timeline; EventKind documents which keys `data` holds for each kind."""
     return CaseEvent.objects.create(case=case, kind=kind, actor=actor, data=data or {}, created_at=timezone.now())
+
+
+class EventLog(Protocol):
+    """Where a change's timeline events go: `log_case_event`, or a `_Timeline` written later in one insert."""
+
+    def __call__(
+        self, *, case: Case, kind: EventKind, actor: User | None = None, data: dict | None = None
+    ) -> CaseEvent: ...
 
 
 def summarise(feedback: Feedback) -> str:
@@ -91,15 +103,48 @@ def _open_case_of(customer_id: int, *, lock: bool) -> Case | None:
 
 def _new_case(*, channel: str = "", **fields: Any) -> Case:
     """A case opened now, on the clock of the first SLA policy that matches it (or the default clock)."""
+    case = _unsaved_case(channel=channel, playbooks=_Playbooks(), **fields)
+    case.save()
+    return case
+
+
+def _unsaved_case(*, channel: str, playbooks: "_Playbooks", **fields: Any) -> Case:
     now = timezone.now()
     case = Case(**fields, created_at=now, first_response_due_at=now, resolution_due_at=now, contacts=1)
     case.sla_policy = sla_policy_for(
         severity=case.severity, segment=case.customer.segment, channel=channel, category=case.category
     )
-    case.playbook = playbook_for(category=case.category, severity=case.severity)
+    case.playbook = playbooks.get(category=case.category, severity=case.severity)
     _refresh_sla(case)
-    case.save()
     return case
+
+
+class _Playbooks:
+    """`playbook_for`, asked once per category and severity."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[str, str], Playbook | None] = {}
+
+    def get(self, *, category: str, severity: str) -> Playbook | None:
+        key = (category, severity)
+        if key not in self._found:
+            self._found[key] = playbook_for(category=category, severity=severity)
+        return self._found[key]
+
+
+class _Timeline:
+    """Timeline events gathered while cases change in memory, written with one insert once the cases are saved."""
+
+    def __init__(self) -> None:
+        self.events: list[CaseEvent] = []
+
+    def add(self, *, case: Case, kind: EventKind, actor: User | None = None, data: dict | None = None) -> CaseEvent:
+        event = CaseEvent(case=case, kind=kind, actor=actor, data=data or {}, created_at=timezone.now())
+        self.events.append(event)
+        return event
+
+    def write(self) -> None:
+        insert_objects(self.events)
 
 
 @transaction.atomic(savepoint=False)
@@ -147,27 +192,133 @@ def case_open_or_attach(
     return case
 
 
+@dataclass(frozen=True)
+class Failure:
+    """A failure for `cases_open_or_attach_many`: its unsaved feedback (customer and location set) and verdict."""
+
+    feedback: Feedback
+    severity: Severity
+    category: str = ""
+    team: Team | None = None
+
+
+# What joining a case changes on it (`_join`), written for many cases at once.
+JOINED_FIELDS = (
+    "summary",
+    "severity",
+    "contacts",
+    "customer_waiting_since",
+    "status",
+    "sla_pauses",
+    "first_response_due_at",
+    "resolution_due_at",
+    "next_response_due_at",
+    "sla_target",
+    "due_at",
+    "escalation_level",
+    "escalation_at",
+    "updated_at",
+)
+
+
+@transaction.atomic(savepoint=False)
+def cases_open_or_attach_many(failures: Sequence[Failure]) -> list[Case]:
+    """`case_open_or_attach` for each failure in turn, in a few statements; the caller holds the customers' locks.
+
+    Returns each failure's case as it stood right after that failure (a copy), as a single request would answer.
+    """
+    if not failures:
+        return []
+    customer_ids = {failure.feedback.customer_id for failure in failures}
+    customers = Customer.objects.in_bulk(customer_ids)
+    open_cases: dict[int, Case] = {}
+    for case in Case.objects.filter(customer_id__in=customer_ids, status__in=OPEN_STATUSES).order_by("id"):
+        open_cases.setdefault(case.customer_id, case)
+    worded = set(
+        Feedback.objects.filter(case_id__in=[case.pk for case in open_cases.values()])
+        .exclude(text="")
+        .values_list("case_id", flat=True)
+    )
+    cases, opened = _cases_of(failures, open_cases, customers)
+    insert_objects(opened)
+    for failure, case in zip(failures, cases, strict=True):
+        failure.feedback.case = case
+    insert_objects([failure.feedback for failure in failures])
+
+    timeline, answers, joined = _Timeline(), [], {}
+    fresh = {case.pk for case in opened}
+    for failure, case in zip(failures, cases, strict=True):
+        feedback = failure.feedback
+        if case.pk in fresh:
+            fresh.discard(case.pk)
+            timeline.add(case=case, kind=EventKind.OPENED, data={"feedback_id": feedback.pk})
+        else:
+            first_words = bool(feedback.text.strip()) and case.pk not in worded
+            _join(case, feedback, failure.severity, first_words=first_words, log=timeline.add)
+            joined[case.pk] = case
+        if feedback.text.strip():
+            worded.add(case.pk)
+        answers.append(copy(case))
+    now = timezone.now()
+    for case in joined.values():
+        case.updated_at = now  # a bulk update does not touch auto_now fields itself
+    update_rows(list(joined.values()), JOINED_FIELDS)
+    timeline.write()
+    enqueue_many((case_opened_alert_task, case.pk) for case in opened)
+    return answers
+
+
+def _cases_of(
+    failures: Sequence[Failure], open_cases: dict[int, Case], customers: Mapping[int, Customer]
+) -> tuple[list[Case], list[Case]]:
+    """Each failure's case: the customer's open case, else a new one (unsaved) that later failures join."""
+    playbooks = _Playbooks()
+    cases, opened = [], []
+    for failure in failures:
+        feedback = failure.feedback
+        case = open_cases.get(feedback.customer_id)
+        if case is None:
+            case = _unsaved_case(
+                channel=feedback.channel,
+                playbooks=playbooks,
+                customer=customers[feedback.customer_id],
+                location=feedback.location,
+                team=failure.team or feedback.location.team,
+                severity=failure.severity,
+                category=failure.category,
+                summary=summarise(feedback),
+            )
+            open_cases[feedback.customer_id] = case
+            opened.append(case)
+        cases.append(case)
+    return cases, opened
+
+
 def _attach(case: Case, feedback: Feedback, severity: Severity) -> None:
-    """The customer spoke again on their open case: one more contact, waiting for an answer."""
     first_words = bool(feedback.text.strip()) and not case.feedback.exclude(text="").exists()
     feedback.case = case
     feedback.save()
-    log_case_event(case=case, kind=EventKind.FEEDBACK_ADDED, data={"feedback_id": feedback.pk})
+    _join(case, feedback, severity, first_words=first_words, log=log_case_event)
+    case.save()
+
+
+def _join(case: Case, feedback: Feedback, severity: Severity, *, first_words: bool, log: EventLog) -> None:
+    """The customer spoke again on their open case (in memory): one more contact, waiting for an answer."""
+    log(case=case, kind=EventKind.FEEDBACK_ADDED, data={"feedback_id": feedback.pk})
     if first_words:
         # The first words the customer wrote say more than the scores the case opened with.
         case.summary = summarise(feedback)
     raised = more_severe(case.severity, severity)
     if raised != case.severity:
-        log_case_event(case=case, kind=EventKind.SEVERITY_RAISED, data={"from": case.severity, "to": raised})
+        log(case=case, kind=EventKind.SEVERITY_RAISED, data={"from": case.severity, "to": raised})
         case.severity = raised
     case.contacts += 1
     if case.first_response_at is not None and case.customer_waiting_since is None:
         case.customer_waiting_since = timezone.now()
     if case.status == CaseStatus.WAITING_ON_CUSTOMER:
         # The customer answered: the clock runs again.
-        _move(case, CaseStatus.IN_PROGRESS, by=None, now=timezone.now())
+        _move(case, CaseStatus.IN_PROGRESS, by=None, now=timezone.now(), log=log)
     _refresh_sla(case)
-    case.save()
 
 
 def _require_open(case: Case) -> None:
@@ -175,21 +326,23 @@ def _require_open(case: Case) -> None:
         raise DomainError(ErrorCode.INVALID_TRANSITION, _("This case is already resolved."), field="status", status=409)
 
 
-def _move(case: Case, to: str, *, by: User | None, now: datetime, reason: str = "") -> None:
+def _move(
+    case: Case, to: str, *, by: User | None, now: datetime, reason: str = "", log: EventLog = log_case_event
+) -> None:
     """Change the status (unsaved), stopping or restarting the SLA clock as the new status asks."""
     previous = case.status
     case.status = to
     pauses = sla.pauses_from_json(case.sla_pauses)
     moved = sla.with_status(pauses, status=to, targets=case_targets(case), now=now)
     data = {"from": previous, "to": to, **({"reason": reason} if reason else {})}
-    log_case_event(case=case, kind=EventKind.STATUS_CHANGED, actor=by, data=data)
+    log(case=case, kind=EventKind.STATUS_CHANGED, actor=by, data=data)
     if moved != pauses:
         case.sla_pauses = sla.pauses_to_json(moved)
         stopped = moved[-1][1] is None
         _refresh_sla(case)
         kind = EventKind.SLA_PAUSED if stopped else EventKind.SLA_RESUMED
         due = {} if stopped or case.due_at is None else {"due_at": case.due_at.isoformat()}
-        log_case_event(case=case, kind=kind, actor=by, data={"status": to, **due})
+        log(case=case, kind=kind, actor=by, data={"status": to, **due})
 
 
 @transaction.atomic

@@ -162,7 +162,8 @@ def _offset_segments(zone_name: str, utc_day: date) -> tuple[tuple[datetime, dat
     return tuple(segments)
 
 
-def _wall_to_utc(zone_name: str, wall_start: datetime, wall_end: datetime) -> list[Span]:
+@lru_cache(maxsize=8192)  # every deadline computed today walks the same days' opening hours
+def _wall_to_utc(zone_name: str, wall_start: datetime, wall_end: datetime) -> tuple[Span, ...]:
     """The UTC instants whose wall-clock time lies in [wall_start, wall_end) (naive wall times in, aware UTC out)."""
     spans = []
     day = (wall_start - timedelta(hours=15)).date()
@@ -173,7 +174,7 @@ def _wall_to_utc(zone_name: str, wall_start: datetime, wall_end: datetime) -> li
             if start < end:
                 spans.append((start.replace(tzinfo=UTC), end.replace(tzinfo=UTC)))
         day += timedelta(days=1)
-    return spans
+    return tuple(spans)
 
 
 def _merge(spans: Iterable[Span]) -> list[Span]:
@@ -193,7 +194,7 @@ def open_spans(calendar: Calendar, start: datetime, end: datetime) -> list[Span]
     zone = calendar.zone
     day = start.astimezone(zone).date() - timedelta(days=2)  # a shift that began the day before reaches in
     last = end.astimezone(zone).date() + timedelta(days=1)
-    spans = []
+    spans: list[Span] = []
     while day <= last:
         midnight = datetime.combine(day, time())
         for first, last_minute in calendar.hours_on(day):

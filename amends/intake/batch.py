@@ -7,9 +7,9 @@ The rows written are the ones `feedback_submit` writes for the same items posted
 - the admin's detection rules are judged as at intake, earlier items of the same customer counted by
   `repeat_within_days` (one query for the chunk);
 - feedback that opens no case is inserted with one statement;
-- a failure goes through `case_open_or_attach`, in item order, so that it opens or joins the customer's case exactly
-  as a single request does (one open case per customer, SLA policy, timeline events, new-case alert): the cases app
-  alone decides what a case is;
+- the failures go to `cases_open_or_attach_many`, in item order, which opens or joins each customer's case exactly
+  as `case_open_or_attach` does for a single request (one open case per customer, SLA policy, timeline events,
+  new-case alert) with a few statements: the cases app alone decides what a case is;
 - every feedback with text is queued for the text model, with one insert for the chunk.
 Only for feedback without an external reference (the API's); channels with their own identity use the CSV writer.
 """
@@ -23,7 +23,7 @@ from typing import Any
 from django.utils import timezone
 
 from amends.cases.models import Case
-from amends.cases.services import case_open_or_attach
+from amends.cases.services import Failure, cases_open_or_attach_many
 from amends.core.errors import DomainError
 from amends.core.models import Location
 from amends.customers.models import Customer, Interaction
@@ -221,7 +221,7 @@ def _count_since(times: list[datetime], since: datetime) -> int:
 
 
 class _Writer:
-    """Feedback that opens no case in one insert; each failure through `case_open_or_attach`, in item order."""
+    """Feedback that opens no case in one insert; the failures through `cases_open_or_attach_many`, in item order."""
 
     def __init__(self, items: list[Checked], customers: _Customers, verdicts: list[Verdict]):
         self.items, self.seen, self.verdicts = items, customers.seen, verdicts
@@ -235,23 +235,30 @@ class _Writer:
         for row, pk in zip(plain, allocate_ids(Feedback, len(plain)), strict=True):
             row["id"] = pk
         insert_rows(Feedback, plain)  # first: on SQLite the ids allocated are the ones after the current maximum
-        stored: list[Stored] = []
-        for item, row, verdict in zip(self.items, rows, self.verdicts, strict=True):
-            if not verdict.negative:
-                stored.append(Stored(feedback_id=row["id"], case=None))
-                continue
-            # The cases app decides how a failure opens or joins a case (the customer is locked already).
-            given = {name: value for name, value in row.items() if name not in ("location_id", "interaction_id")}
-            feedback = Feedback(location=item.location, interaction=item.interaction, **given)
-            case = case_open_or_attach(
-                feedback=feedback,
+        failures = [
+            Failure(
+                feedback=Feedback(
+                    location=item.location,
+                    interaction=item.interaction,
+                    **{name: value for name, value in row.items() if name not in ("location_id", "interaction_id")},
+                ),
                 severity=verdict.severity,
-                customer_locked=True,
                 category=verdict.category,
                 team=verdict.team,
             )
-            row["id"] = feedback.pk
-            stored.append(Stored(feedback_id=feedback.pk, case=_ref(case)))
+            for item, row, verdict in zip(self.items, rows, self.verdicts, strict=True)
+            if verdict.negative
+        ]
+        # The cases app decides how failures open or join cases (the customers are locked already).
+        cases = iter(cases_open_or_attach_many(failures))
+        feedback = iter(failure.feedback for failure in failures)
+        stored: list[Stored] = []
+        for row, verdict in zip(rows, self.verdicts, strict=True):
+            if verdict.negative:
+                row["id"] = next(feedback).pk
+                stored.append(Stored(feedback_id=row["id"], case=_ref(next(cases))))
+            else:
+                stored.append(Stored(feedback_id=row["id"], case=None))
         # What `feedback_submit` queues for every item with text: the text model's reading.
         enqueue_many((analyse_feedback_task, row["id"]) for row in rows if row["text"].strip())
         return stored

@@ -1,4 +1,5 @@
-"""Insert many rows of one model in one go, with their ids known up front: COPY on PostgreSQL, executemany on SQLite.
+"""Insert many rows of one model in one go, with their ids known up front: COPY on PostgreSQL, executemany on SQLite;
+update many by primary key.
 
 `bulk_create` spends most of its time preparing each value through the model's fields; an import of thousands of
 rows a second cannot afford that. Here each column's conversion is chosen once per insert, columns the caller does
@@ -66,6 +67,44 @@ def insert_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> No
         else:
             marks = ", ".join(["%s"] * len(names))
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", values)
+
+
+def insert_objects(objects: Sequence[models.Model]) -> None:
+    """`bulk_create` for unsaved objects of one model, through `insert_rows`: each gets a fresh primary key first."""
+    if not objects:
+        return
+    model = type(objects[0])
+    now = timezone.now()
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    stamped = [field for field in fields if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)]
+    for obj, pk in zip(objects, allocate_ids(model, len(objects)), strict=True):
+        obj.pk = pk
+        for field in stamped:
+            if getattr(obj, field.attname) is None or getattr(field, "auto_now", False):
+                setattr(obj, field.attname, now)
+        obj._state.adding, obj._state.db = False, connection.alias
+    insert_rows(
+        model, [{"id": obj.pk} | {field.attname: getattr(obj, field.attname) for field in fields} for obj in objects]
+    )
+
+
+def update_rows(objects: Sequence[models.Model], attnames: Sequence[str]) -> None:
+    """Write the columns `attnames` of saved objects of one model: `bulk_update` without building a CASE per row,
+    one UPDATE by primary key sent for all rows at once (executemany, pipelined by psycopg)."""
+    if not objects:
+        return
+    model = type(objects[0])
+    fields = [_concrete_field(model, name) for name in attnames]
+    converters = [_converter(field) for field in fields]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(str(field.column))} = %s" for field in fields)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(str(model._meta.pk.column))} = %s"
+    values = [
+        (*(convert(getattr(obj, name)) for convert, name in zip(converters, attnames, strict=True)), obj.pk)
+        for obj in objects
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, values)
 
 
 def _converted(
