@@ -166,7 +166,7 @@ def smtp_server(settings: Any) -> Iterator[Mailbox]:
 @pytest.fixture(autouse=True)
 def fresh_process_caches() -> Iterator[None]:
     """Each test starts as a new web process would: nothing remembered from the last one."""
-    from amends.cases.selectors import _policies
+    from amends.cases.selectors import _playbooks, _policies
     from amends.core.services import _token_users
     from amends.customers.services import _locations
 
@@ -174,6 +174,7 @@ def fresh_process_caches() -> Iterator[None]:
     _token_users.clear()
     _locations.clear()
     _policies.clear()
+    _playbooks.clear()
 
 
 @pytest.fixture

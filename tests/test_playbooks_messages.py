@@ -45,6 +45,18 @@ def test_the_most_specific_playbook_is_put_on_the_case(api: ApiClient, playbooks
     assert playbook["steps"][3]["guidance"] == "Move the guest, then have the room cleaned."
 
 
+def test_a_playbook_saved_in_the_back_office_guides_the_next_case_at_once(api: ApiClient, world: World) -> None:
+    from django.test import Client
+
+    assert open_case(api, external_id="p1")["playbook"] is None  # remembered: no playbooks
+    admin = Client()
+    admin.force_login(world.admin)
+    form = {"name": "General", "category": "", "severity": "", "guidance": "Listen.", "step_guidance": "{}",
+            "required_steps": '["acknowledge"]', "is_active": "on"}  # fmt: skip
+    assert admin.post("/admin/cases/playbook/add/", form).status_code == 302
+    assert open_case(api, external_id="p2")["playbook"]["name"] == "General"
+
+
 def test_an_agent_cannot_resolve_with_required_steps_open(
     agent_api: ApiClient, api: ApiClient, playbooks: None
 ) -> None:

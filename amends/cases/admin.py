@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .models import Case, CaseEvent, CaseMessage, MessageTemplate, Playbook, SlaPolicy
-from .selectors import sla_policies_forget
+from .selectors import playbooks_forget, sla_policies_forget
 from .services import PAUSABLE
 
 
@@ -76,6 +76,18 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 class PlaybookAdmin(admin.ModelAdmin):
     list_display = ("name", "category", "severity", "is_active")
     list_filter = ("severity", "is_active")
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        playbooks_forget()
+
+    def delete_model(self, request, obj) -> None:
+        super().delete_model(request, obj)
+        playbooks_forget()
+
+    def delete_queryset(self, request, queryset) -> None:
+        super().delete_queryset(request, queryset)
+        playbooks_forget()
 
 
 @admin.register(MessageTemplate)

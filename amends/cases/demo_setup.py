@@ -4,7 +4,7 @@ from amends.core.models import BusinessCalendar
 
 from .enums import OPEN_STATUSES
 from .models import Case, Playbook, SlaPolicy
-from .selectors import playbook_for, sla_policies_forget
+from .selectors import playbook_for, playbooks_forget, sla_policies_forget
 
 OFFICE = {day: [["09:00", "12:30"], ["13:30", "17:30"]] for day in ("mon", "tue", "wed", "thu", "fri")}
 POLICIES = [
@@ -67,6 +67,7 @@ def demo_playbooks_ensure() -> None:
         Playbook.objects.get_or_create(
             name=name, defaults={"category": category, "guidance": guidance, "step_guidance": step_guidance}
         )
+    playbooks_forget()
     for case in Case.objects.filter(status__in=OPEN_STATUSES, playbook=None):
         case.playbook = playbook_for(category=case.category, severity=case.severity)
         case.save(update_fields=["playbook"])

@@ -23,6 +23,7 @@ from .models import Case, CaseEvent, MessageTemplate, Playbook, SavedView, SlaPo
 
 # Active SLA policies in priority order, read again after this many seconds (changes show within that time).
 _policies: TtlCache[list[SlaPolicy]] = TtlCache(ttl=30)
+_playbooks: TtlCache[list[Playbook]] = TtlCache(ttl=30)  # read for every case opened, edited rarely
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -182,10 +183,17 @@ def case_targets(case: Case) -> sla.Targets:
 
 def playbook_for(*, category: str, severity: str) -> Playbook | None:
     """The most specific active playbook: category and severity, then category, then severity, then general."""
-    candidates = Playbook.objects.filter(
-        Q(category=category) | Q(category=""), Q(severity=severity) | Q(severity=""), is_active=True
-    )
+    playbooks = _playbooks.get("active")
+    if playbooks is None:
+        playbooks = list(Playbook.objects.filter(is_active=True))
+        _playbooks.put("active", playbooks)
+    candidates = [p for p in playbooks if p.category in (category, "") and p.severity in (severity, "")]
     return min(candidates, key=lambda p: (p.category == "", p.severity == "", p.name), default=None)
+
+
+def playbooks_forget() -> None:
+    """Read the playbooks again on next use (in this process; others within the cache's time)."""
+    _playbooks.clear()
 
 
 def message_wording(*, step: str, language: str) -> tuple[str, str]:

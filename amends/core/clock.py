@@ -21,6 +21,7 @@ import holidays
 DAY_MINUTES = 24 * 60
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SEARCH_DAYS = 5 * 366  # a deadline further away than this means the calendar is (almost) never open
+_FIRST_WINDOW = timedelta(days=1)  # most deadlines fall within a day: look that far first, then a week at a time
 _WINDOW = timedelta(days=7)
 _CLOCK = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 
@@ -241,10 +242,11 @@ def add_business_time(
     if remaining <= timedelta(0):
         return start
     open_pause_from = min((s for s, e in pauses if e is None), default=None)
-    window_start = start
+    window_start, window = start, _FIRST_WINDOW
     limit = start + timedelta(days=SEARCH_DAYS)
     while window_start < limit:
-        window_end = window_start + _WINDOW
+        window_end = window_start + window
+        window = _WINDOW
         if open_pause_from is not None:
             window_end = min(window_end, max(open_pause_from, window_start))
         for span_start, span_end in _without_pauses(open_spans(calendar, window_start, window_end), pauses, limit):
