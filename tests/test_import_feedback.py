@@ -236,6 +236,36 @@ def test_reimporting_a_file_changes_nothing_and_a_new_file_skips_known_rows(worl
     assert Case.objects.count() == 1
 
 
+@pytest.mark.django_db(transaction=True)
+def test_imported_texts_are_read_by_the_worker_in_one_task_per_chunk_and_a_bad_comment_opens_a_case(
+    world: World, tmp_path: Path, settings: Any
+) -> None:
+    if settings.REDIS_URL:
+        pytest.skip("this run uses the Redis queue")
+    from django_tasks_db.models import DBTaskResult
+
+    bad_comment = "The room was nice but the shower was broken and nobody came to fix it for three days."
+    path = write_csv(
+        tmp_path / "feedback.csv",
+        [
+            row(),
+            row(external_id="r-2", customer_external_id="cust-2", nps="9", text=bad_comment, customer_language="en"),
+            row(external_id="r-3", customer_external_id="cust-3", nps="9", text=""),
+        ],
+    )
+    run_import("feedback", str(path))
+    queued = DBTaskResult.objects.filter(task_path__endswith="analyse_feedback_many_task")
+    assert queued.count() == 1 and Case.objects.count() == 1
+    call_command("worker", burst=True)
+    read = {f.external_ref: f for f in Feedback.objects.select_related("text_sense").exclude(text="")}
+    assert set(read) == {"r-1", "r-2"} and read["r-1"].text_sense.language == "nl"
+    assert read["r-2"].text_sense.alert is True
+    opened = Case.objects.get(pk=read["r-2"].case_id)
+    assert opened.events.get(kind="opened").data == {"feedback_id": read["r-2"].pk, "reason": "text"}
+    run_import("feedback", str(path))  # nothing new: nothing more to read
+    assert queued.count() == 1
+
+
 @pytest.mark.django_db
 def test_feedback_sent_through_the_api_before_is_not_imported_again(world: World, tmp_path: Path) -> None:
     first = write_csv(tmp_path / "first.csv", [row()])

@@ -45,34 +45,50 @@ def feedback_analyse(*, feedback_id: int) -> TextSense | None:
     Idempotent: feedback already read by the same model version is left as it is. What an agent corrected stays
     corrected when the text is read again by a newer model.
     """
-    feedback = Feedback.objects.select_related("customer").filter(pk=feedback_id).first()
-    if feedback is None or not feedback.text.strip():
-        return None
+    return feedback_analyse_many(feedback_ids=[feedback_id]).get(feedback_id)
+
+
+def feedback_analyse_many(*, feedback_ids: list[int]) -> dict[int, TextSense]:
+    """`feedback_analyse` for many feedback (an import's chunk) with one pass of the model; by feedback id."""
     analyser = current_analyser()
-    existing = TextSense.objects.filter(feedback_id=feedback_id).first()
-    if existing is not None and existing.model_version == analyser.version:
-        return existing
+    wanted = Feedback.objects.select_related("customer").filter(pk__in=feedback_ids).order_by("pk")
+    feedback = [row for row in wanted if row.text.strip()]
+    read = {
+        sense.feedback_id: sense
+        for sense in TextSense.objects.filter(feedback__in=feedback, model_version=analyser.version)
+    }
+    unread = [row for row in feedback if row.pk not in read]
+    if not unread:
+        return read
     categories = business_categories() - {"other"}
     threshold = settings.AMENDS_TEXTSENSE_ALERT_THRESHOLD
-    (analysis,) = analyser.analyse([feedback.text], alert_threshold=threshold, categories=categories)
+    analyses = analyser.analyse([row.text for row in unread], alert_threshold=threshold, categories=categories)
+    for row, analysis in zip(unread, analyses, strict=True):
+        sense = _store(row, analysis, analyser.version)
+        if sense is not None:
+            read[row.pk] = sense
+    return read
+
+
+def _store(feedback: Feedback, analysis: Analysis, version: str) -> TextSense | None:
     values = {
         "language": analysis.language,
         "negative": analysis.negative,
         "alert": analysis.alert,
         "category": analysis.category or "",
         "amazement": analysis.amazement,
-        "model_version": analyser.version,
+        "model_version": version,
         "analysed_at": timezone.now(),
     }
-    values.update(_corrected_values(feedback_id))
+    values.update(_corrected_values(feedback.pk))
     try:
         with transaction.atomic():
-            sense, created = TextSense.objects.update_or_create(feedback_id=feedback_id, defaults=values)
+            sense, created = TextSense.objects.update_or_create(feedback_id=feedback.pk, defaults=values)
             if created and feedback.case_id is None:
                 _decide(feedback, sense)
     except IntegrityError:
         # Another worker stored its reading of this feedback first; that one stands.
-        return TextSense.objects.filter(feedback_id=feedback_id).first()
+        return TextSense.objects.filter(feedback_id=feedback.pk).first()
     return sense
 
 

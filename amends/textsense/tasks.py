@@ -13,6 +13,15 @@ def analyse_feedback_task(feedback_id: int) -> bool:
 
 
 @task()
+def analyse_feedback_many_task(feedback_ids: list[int]) -> int:
+    """Read many feedback texts in one pass of the model (an import's chunk); returns how many have a reading.
+
+    Idempotent as `analyse_feedback_task`.
+    """
+    return len(services.feedback_analyse_many(feedback_ids=feedback_ids))
+
+
+@task()
 def textsense_retrain_task() -> int:
     """Retrain the business's text model with its agents' corrections; returns how many went in."""
     model = services.textsense_retrain()

@@ -12,6 +12,7 @@ Differences, on purpose:
   The admin's detection rules do not apply to them (their handling is already known); they do to the feedback CSV.
 - A detection rule with `repeat_within_days` counts the customer's feedback stored before the chunk: earlier rows
   of the same chunk are not counted (import with --batch-size 1 where that matters).
+- The texts of a chunk are read by the worker in one task (one pass of the text model), not one task per row.
 - No new-case alert is queued. An import is a backfill: the cases are in the teams' inboxes, sorted by due time,
   and a mail per row would help nobody. Historical cases (CFPB) are marked as alerted, so that no later sweep
   sends them either; cases opened from the feedback CSV are left unmarked.
@@ -35,12 +36,14 @@ from amends.cases.services import summarise
 from amends.core.errors import DomainError, ErrorCode
 from amends.core.models import Location, Team
 from amends.core.services import location_create
+from amends.core.tasks import enqueue_with_transaction
 from amends.customers.models import Customer, Interaction
 from amends.customers.services import location_by_code
 from amends.intake.detection import Scores, is_negative, more_severe, severity_for
 from amends.intake.models import Feedback
 from amends.intake.rules import needs_text_model
 from amends.intake.verdict import Verdict, active_rules, judge
+from amends.textsense.tasks import analyse_feedback_many_task
 
 from .bulk import allocate_ids, insert_rows
 from .records import CaseHistory, ImportRecord, RowError
@@ -254,6 +257,10 @@ class _Writer:
         for row, case in zip(self.feedback, self.case_of_feedback, strict=True):
             row["case_id"] = case.pk if case is not None else None
         insert_rows(Feedback, self.feedback)
+        texts = [row["id"] for row in self.feedback if row["text"].strip()]
+        if texts:
+            # Read by the worker in one pass of the text model per chunk, as intake reads each text.
+            enqueue_with_transaction(analyse_feedback_many_task, texts)
         self._update_joined_cases()
         insert_rows(
             CaseEvent,
