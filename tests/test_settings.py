@@ -72,3 +72,28 @@ def test_redis_url_switches_the_task_queue_to_rq() -> None:
     assert result.stdout.strip().splitlines()[-1] == "django_tasks_rq.RQBackend", result.stderr
     result = run_amends("shell", "-c", code, DEBUG="1")
     assert result.stdout.strip().splitlines()[-1] == "django_tasks_db.DatabaseBackend", result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rate_limit_counts_the_submissions_of_every_web_process() -> None:
+    """gunicorn runs several processes: a limit kept in one process's memory would let each allow the full count."""
+    from django.core.cache import cache
+    from django.db import connection
+
+    from amends.intake.channels.webform.spam import rate_limit_hit
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        pytest.skip("the SQLite test database lives in this process's memory; the PostgreSQL run shows it")
+    cache.clear()
+    assert rate_limit_hit("ams:203.0.113.9", limit=2)  # the first submission, counted here
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
+    code = (
+        "import django; django.setup()\n"
+        "from amends.intake.channels.webform.spam import rate_limit_hit as hit\n"
+        "print(hit('ams:203.0.113.9', limit=2), hit('ams:203.0.113.9', limit=2))"
+    )
+    env = {**os.environ, "DATABASE_URL": url, "DJANGO_SETTINGS_MODULE": "amends.config.settings", "DEBUG": "1"}
+    other = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert other.stdout.split() == ["True", "False"], other.stderr[-2000:]  # the second passes, the third not
+    cache.clear()

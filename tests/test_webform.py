@@ -154,7 +154,7 @@ def test_the_rate_limit_window_passes() -> None:
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         assert all(spam.rate_limit_hit("k", limit=3, window=60) for _ in range(3))
         assert not spam.rate_limit_hit("k", limit=3, window=60)
-        traveller.shift(61)
+        traveller.shift(61)  # the next window
         assert spam.rate_limit_hit("k", limit=3, window=60)
 
 

@@ -176,6 +176,20 @@ if REDIS_URL:
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# The cache holds the public pages' rate limits, so it is shared by every web process: Redis when there is one,
+# else a table in the database (created by core's migration 0003).
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    # An increment sets the default timeout anew here: an hour outlasts every rate-limit window.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "amends_cache",
+            "TIMEOUT": 3600,
+        }
+    }
+
 # Email: console in development unless EMAIL_HOST is given.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))

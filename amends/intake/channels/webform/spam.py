@@ -56,10 +56,12 @@ def filled_too_fast(stamp: Stamp, *, now: datetime | None = None) -> bool:
 def rate_limit_hit(key: str, *, limit: int = RATE_LIMIT, window: int = RATE_WINDOW_SECONDS) -> bool:
     """Count one submission under `key`; True while the count stays within `limit` in the current window.
 
-    A fixed window that starts at the first submission, kept in Django's cache (per process with LocMemCache, shared
-    between processes with a shared cache such as Redis).
+    Fixed windows on the clock (a count per window number), kept in Django's cache, which every web process shares
+    (settings.CACHES). The window is in the key because not every cache keeps a key's expiry when it is incremented
+    (the database cache sets it anew).
     """
-    cache_key = f"amends:webform:rate:{key}"
+    number = int(timezone.now().timestamp() // window)
+    cache_key = f"amends:webform:rate:{key}:{number}"
     if cache.add(cache_key, 1, timeout=window):
         return limit >= 1
     try:
