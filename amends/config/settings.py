@@ -178,6 +178,7 @@ else:
 
 # The cache holds the public pages' rate limits, so it is shared by every web process: Redis when there is one,
 # else a table in the database (created by core's migration 0003).
+CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
