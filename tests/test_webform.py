@@ -228,9 +228,12 @@ def test_the_thanks_page_shows_only_references_we_signed(world: World) -> None:
 
 
 def test_the_form_keeps_csrf_protection(world: World) -> None:
-    response = Client(enforce_csrf_checks=True).post("/c/ams", complaint())
+    response = Client(enforce_csrf_checks=True).post("/c/ams?lang=nl", complaint())
     assert response.status_code == 403
     assert not Feedback.objects.exists()
+    # The customer is told, in their language, what to do: not Django's technical page.
+    body = response.content.decode()
+    assert '<html lang="nl">' in body and "Dit formulier is verlopen" in body and "CSRF" not in body
 
 
 def test_what_the_customer_wrote_is_escaped_on_the_agents_case_page(world: World) -> None:

@@ -36,6 +36,7 @@ class SlaPolicy(models.Model):
     next_response_minutes = models.PositiveIntegerField(_("next response (minutes)"), null=True, blank=True)
     resolution_minutes = models.PositiveIntegerField(_("resolution (minutes)"), default=2880)
     conditions = models.JSONField(_("conditions"), default=dict, blank=True)
+    # xgettext:no-python-format
     warning_percent = models.PositiveSmallIntegerField(_("warn at (% of the target)"), default=75)
     requeue_after_minutes = models.PositiveIntegerField(
         _("back to the team queue after a breach (minutes)"), default=60

@@ -50,6 +50,7 @@ from amends.core.errors import DomainError
 from amends.core.models import User
 from amends.core.selectors import team_by_slug, user_by_username
 from amends.customers.selectors import customer_view
+from amends.intake.channels.webform.language import in_customer_language
 from amends.intake.channels.webform.poster import poster_pdf, poster_svg
 from amends.intake.channels.webform.selectors import (
     attachment_get_for_user,
@@ -457,3 +458,11 @@ def feedback_label(request: HttpRequest, case_id: int, feedback_id: int) -> Http
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("web:case", case_id=case_id)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without a valid CSRF token (an old tab, cookies blocked): say what to do, in the reader's
+    language (staff: their own; customers: as on the public pages), instead of Django's technical page."""
+    if getattr(request, "user", None) is not None and request.user.is_authenticated:
+        return render(request, "web/csrf_failure.html", status=403)
+    return in_customer_language(lambda req: render(req, "web/csrf_failure.html", status=403))(request)
