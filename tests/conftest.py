@@ -98,6 +98,9 @@ class ApiClient:
     def get(self, path: str, **params: Any):
         return self.client.get(f"/api/v1{path}", params)
 
+    def put(self, path: str, body: Any, **headers: str):
+        return self.client.put(f"/api/v1{path}", json.dumps(body), content_type="application/json", headers=headers)
+
 
 @pytest.fixture
 def api(world: World) -> ApiClient:

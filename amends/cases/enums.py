@@ -52,6 +52,10 @@ class EventKind(models.TextChoices):
     PLAYBOOK_STEP = "playbook_step", _("Playbook step")  # data: step, done
     OVERRIDE = "override", _("Supervisor override")  # data: open_steps, reason
     MESSAGE_SENT = "message_sent", _("Message sent")  # data: message_id, template, language, subject
+    OFFER_MADE = "offer_made", _("Gesture offered")  # data: offer_id, status, currency, alternatives [{type, amount}]
+    APPROVAL_REQUESTED = "approval_requested", _("Approval requested")  # data: offer_id, approver_role, exceeded
+    OFFER_DECIDED = "offer_decided", _("Offer decided")  # data: offer_id, decision, amount, comment
+    GESTURE_CHOSEN = "gesture_chosen", _("Gesture chosen")  # data: offer_id, ledger_id, type, amount, fulfilment
 
 
 class RecoveryOutcome(models.TextChoices):

@@ -4,6 +4,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from amends.cases.api import router as cases_router
+from amends.compensation.api import router as compensation_router
 from amends.core.api import router as locations_router
 from amends.core.apikit import BearerToken, install_error_handlers
 from amends.core.errors import NotFound
@@ -38,6 +39,7 @@ for router in (
     feedback_router,
     webhook_router,
     cases_router,
+    compensation_router,
     surveys_router,
     rules_router,
     at_risk_router,

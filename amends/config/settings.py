@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "amends.customers",
     "amends.intake",
     "amends.cases",
+    "amends.compensation",
     "amends.textsense",
     "amends.surveys",
     "amends.notifications",

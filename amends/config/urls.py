@@ -9,6 +9,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("amends.intake.channels.webform.urls")),
     path("", include("amends.surveys.urls")),
+    path("", include("amends.compensation.urls")),
     path("", include("amends.intake.urls")),
     path("", include("amends.intake.channels.email.urls")),
     path("", include("amends.web.urls")),

@@ -30,6 +30,8 @@ class ErrorCode(StrEnum):
     OPEN_CASE = "open_case"  # the customer has an open case; surveys wait until it is resolved
     TOKEN_EXPIRED = "token_expired"  # the link is past its expiry
     TOKEN_USED = "token_used"  # the link was already used
+    NOT_APPROVER = "not_approver"  # the offer waits for someone with more spending authority
+    OFFER_CLOSED = "offer_closed"  # the offer was decided, chosen, rejected or has expired
 
 
 class DomainError(Exception):
@@ -59,5 +61,5 @@ class NotFound(DomainError):
 class Forbidden(DomainError):
     status = 403
 
-    def __init__(self, message: str = "You are not allowed to do this."):
-        super().__init__(ErrorCode.FORBIDDEN, message)
+    def __init__(self, message: str = "You are not allowed to do this.", *, code: ErrorCode = ErrorCode.FORBIDDEN):
+        super().__init__(code, message)

@@ -1,0 +1,197 @@
+import csv
+import io
+from datetime import datetime, time
+from decimal import Decimal
+
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Query, Router
+
+from amends.cases.selectors import case_get_for_user
+from amends.core.apikit import (
+    ERRORS_READ,
+    ERRORS_WRITE,
+    ErrorOut,
+    IdPageParams,
+    api_user,
+    id_page,
+    idempotent_create,
+    iso,
+)
+from amends.core.selectors import user_by_username
+
+from .enums import OfferStatus
+from .models import AuthorityLimit, LedgerEntry, Offer
+from .schemas import (
+    AuthorityLimitIn,
+    AuthorityLimitOut,
+    DecisionIn,
+    LedgerOut,
+    LedgerPage,
+    LedgerParams,
+    OfferIn,
+    OfferOut,
+)
+from .selectors import ledger_visible_to, offer_get_for_user
+from .services import AlternativeData, authority_limit_set, choice_url, offer_decide, offer_make
+
+router = Router(tags=["amends"])
+CENTS = Decimal("0.01")
+
+
+def money(amount: Decimal | None) -> str | None:
+    """Amounts are decimals written as strings with cents ("250.00"), never floats."""
+    return None if amount is None else str(amount.quantize(CENTS))
+
+
+def limit_out(limit: AuthorityLimit) -> dict:
+    return {
+        "role": limit.role or None,
+        "user": limit.user.username if limit.user else None,
+        "per_case": money(limit.per_case),
+        "per_day": money(limit.per_day),
+        "per_month": money(limit.per_month),
+        "currency": limit.currency,
+    }
+
+
+@router.put("/authority-limits", response={200: AuthorityLimitOut, **ERRORS_WRITE})
+def put_authority_limit(request: HttpRequest, payload: AuthorityLimitIn):
+    """Set the spending authority of a role, or of one person (it replaces their role's). Admins only."""
+    by = api_user(request)
+    user = user_by_username(payload.user, field="user") if payload.user else None
+    limit = authority_limit_set(
+        role=payload.role.value if payload.role else None,
+        user=user,
+        per_case=payload.per_case,
+        per_day=payload.per_day,
+        per_month=payload.per_month,
+        currency=payload.currency,
+        by=by,
+    )
+    return limit_out(limit)
+
+
+def offer_out(offer: Offer) -> dict:
+    alternatives = list(offer.alternatives.all())
+    chosen = next((a.position for a in alternatives if a.pk == offer.chosen_id), None)
+    return {
+        "id": offer.pk,
+        "case": offer.case_id,
+        "status": offer.status,
+        "reason": offer.reason,
+        "offered_by": offer.offered_by.username,
+        "approved_by": offer.approved_by.username if offer.approved_by else None,
+        "approver_role": offer.approver_role or None,
+        "alternatives": [
+            {
+                "position": a.position,
+                "type": a.type,
+                "amount": money(a.amount),
+                "currency": offer.currency,
+                "description": a.description,
+            }
+            for a in alternatives
+        ],
+        "choice_url": choice_url(offer) if offer.status == OfferStatus.OFFERED else None,
+        "expires_at": iso(offer.expires_at) if offer.expires_at else None,
+        "chosen": chosen,
+    }
+
+
+@router.post("/cases/{case_id}/offers", response={201: OfferOut, **ERRORS_WRITE, 404: ErrorOut})
+def make_offer(request: HttpRequest, case_id: int, payload: OfferIn):
+    """Offer one gesture or alternatives for the customer to choose from. Within the offerer's spending authority
+    the customer gets the link (status `offered`); above it the next level up decides (`pending_approval`)."""
+    user = api_user(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+
+    def action() -> tuple[int, dict]:
+        alternatives = [
+            AlternativeData(a.type.value, a.amount, a.currency, a.description) for a in payload.alternatives
+        ]
+        offer = offer_make(case=case, alternatives=alternatives, reason=payload.reason, by=user)
+        return 201, offer_out(offer)
+
+    return idempotent_create(request, scope=f"cases.{case.pk}.offers", payload=payload, action=action)
+
+
+@router.get("/offers/{offer_id}", response={200: OfferOut, **ERRORS_READ})
+def get_offer(request: HttpRequest, offer_id: int):
+    return offer_out(offer_get_for_user(api_user(request), offer_id))
+
+
+@router.post("/offers/{offer_id}/decision", response={200: OfferOut, **ERRORS_WRITE, 404: ErrorOut})
+def decide_offer(request: HttpRequest, offer_id: int, payload: DecisionIn):
+    """An approver approves, changes (`amount`: no alternative above it) or rejects a pending offer."""
+    user = api_user(request)
+    offer = offer_get_for_user(user, offer_id)
+    decided = offer_decide(offer=offer, decision=payload.decision.value, amount=payload.amount,
+                           comment=payload.comment, by=user)  # fmt: skip
+    return offer_out(decided)
+
+
+def ledger_out(entry: LedgerEntry) -> dict:
+    return {
+        "id": entry.pk,
+        "case": entry.case_id,
+        "customer": entry.customer.external_id,
+        "offer": entry.offer_id,
+        "type": entry.type,
+        "amount": money(entry.amount),
+        "currency": entry.currency,
+        "category": entry.category,
+        "location": entry.location.code,
+        "team": entry.team.slug if entry.team else None,
+        "offered_by": entry.offered_by.username,
+        "approved_by": entry.approved_by.username if entry.approved_by else None,
+        "fulfilment": entry.fulfilment,
+        "voucher_code": entry.voucher_code,
+        "valid_until": entry.valid_until.isoformat() if entry.valid_until else None,
+        "corrects": entry.corrects_id,
+        "note": entry.note,
+        "created_at": iso(entry.created_at),
+    }
+
+
+def _ledger(request: HttpRequest, params: LedgerParams):
+    entries = ledger_visible_to(api_user(request))
+    if params.case is not None:
+        entries = entries.filter(case_id=params.case)
+    if params.customer:
+        entries = entries.filter(customer__external_id=params.customer)
+    if params.category:
+        entries = entries.filter(category=params.category)
+    if params.location:
+        entries = entries.filter(location__code=params.location)
+    if params.offered_by:
+        entries = entries.filter(offered_by__username=params.offered_by)
+    zone = timezone.get_current_timezone()
+    if params.since:
+        entries = entries.filter(created_at__gte=datetime.combine(params.since, time(), zone))
+    if params.until:
+        entries = entries.filter(created_at__lt=datetime.combine(params.until, time.max, zone))
+    return entries
+
+
+@router.get("/ledger", response={200: LedgerPage, **ERRORS_READ})
+def list_ledger(request: HttpRequest, params: Query[LedgerParams]):
+    """Every gesture given, oldest first: amount, case, customer, root-cause category, who offered and approved.
+    Filters: case, customer, category, location, offered_by, from, to (dates). Corrections are entries too."""
+    return id_page(_ledger(request, params), IdPageParams(cursor=params.cursor, limit=params.limit), ledger_out)
+
+
+CSV_COLUMNS = list(LedgerOut.model_fields)
+
+
+@router.get("/ledger.csv", response={200: None, **ERRORS_READ})
+def export_ledger(request: HttpRequest, params: Query[LedgerParams]):
+    """The ledger (same filters) as a CSV file for finance, every matching entry."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    for entry in _ledger(request, params).order_by("id").iterator(chunk_size=2000):
+        writer.writerow(ledger_out(entry))
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="amends-ledger.csv"'
+    return response

@@ -1,0 +1,106 @@
+from datetime import date, datetime
+from decimal import Decimal
+
+from ninja import Schema
+from pydantic import Field
+
+from amends.core.apikit import StrictSchema
+from amends.core.enums import Role
+
+from .enums import Decision, GestureType
+
+
+class AuthorityLimitIn(StrictSchema):
+    role: Role | None = Field(default=None, description="agent, supervisor or admin; or give `user`.")
+    user: str | None = Field(default=None, description="A username: this person's limit replaces their role's.")
+    per_case: Decimal = Field(description="Most that may be given on one case without approval.")
+    per_day: Decimal | None = None
+    per_month: Decimal | None = None
+    currency: str = Field(default="EUR", min_length=3, max_length=3)
+
+
+class AuthorityLimitOut(Schema):
+    role: str | None
+    user: str | None
+    per_case: str
+    per_day: str | None
+    per_month: str | None
+    currency: str
+
+
+class AlternativeIn(StrictSchema):
+    type: GestureType
+    amount: Decimal = Field(default=Decimal("0"))
+    currency: str = Field(default="EUR", min_length=3, max_length=3)
+    description: str = Field(default="", max_length=300)
+
+
+class OfferIn(StrictSchema):
+    alternatives: list[AlternativeIn] = Field(min_length=1, max_length=5)
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class AlternativeOut(Schema):
+    position: int
+    type: str
+    amount: str
+    currency: str
+    description: str
+
+
+class OfferOut(Schema):
+    id: int
+    case: int
+    status: str
+    reason: str
+    offered_by: str
+    approved_by: str | None
+    approver_role: str | None = Field(description="While pending: who decides (supervisor or admin).")
+    alternatives: list[AlternativeOut]
+    choice_url: str | None = Field(description="The customer's link to choose, once offered.")
+    expires_at: datetime | None
+    chosen: int | None = Field(description="The position of the alternative the customer chose.")
+
+
+class DecisionIn(StrictSchema):
+    decision: Decision
+    amount: Decimal | None = Field(default=None, description="With change: no alternative above this amount.")
+    comment: str = Field(min_length=1, max_length=1000)
+
+
+class LedgerOut(Schema):
+    id: int
+    case: int
+    customer: str
+    offer: int | None
+    type: str
+    amount: str
+    currency: str
+    category: str
+    location: str
+    team: str | None
+    offered_by: str
+    approved_by: str | None
+    fulfilment: str
+    voucher_code: str
+    valid_until: date | None
+    corrects: int | None
+    note: str
+    created_at: datetime
+
+
+class LedgerPage(Schema):
+    items: list[LedgerOut]
+    next_cursor: str | None
+
+
+class LedgerParams(Schema):
+    cursor: str | None = None
+    limit: int = 50
+    case: int | None = None
+    customer: str | None = None
+    category: str | None = None
+    location: str | None = None
+    offered_by: str | None = None
+    since: date | None = Field(default=None, alias="from")
+    until: date | None = Field(default=None, alias="to")
