@@ -104,6 +104,9 @@ def test_the_customer_chooses_in_their_language_and_the_gesture_goes_on_the_ledg
     assert Case.objects.get(pk=case_id).events.get(kind="gesture_chosen").data["ledger_id"] == entry.pk
     assert Notification.objects.filter(recipient__username="alice", kind="gesture_chosen").exists()
     assert api.get(f"/offers/{made['id']}").json()["chosen"] == 1
+    profile = alice.get("/customers/cust-1").json()  # the gesture is on the customer's 360
+    assert profile["counts"]["gestures"] == 1
+    assert [item["title"] for item in profile["timeline"] if item["kind"] == "gesture"] == ["Voucher 50.00 EUR"]
 
 
 def test_above_the_limit_a_supervisor_of_the_team_approves_and_the_offerer_cannot(

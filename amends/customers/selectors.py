@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from amends.cases.enums import EventKind
 from amends.cases.models import Case, CaseEvent, CaseMessage
 from amends.cases.selectors import cases_visible_to, team_ids_of
+from amends.compensation.models import LedgerEntry
 from amends.core.errors import NotFound
 from amends.core.models import User
 from amends.intake.models import Feedback
@@ -35,6 +36,7 @@ class TimelineItem:
             "case": _("Case"),
             "note": _("Note"),
             "message": _("Message"),
+            "gesture": _("Gesture"),
         }
         return labels[self.kind]
 
@@ -78,6 +80,7 @@ def customer_view(*, user: User, external_id: str) -> CustomerView:
     )
     notes = CaseEvent.objects.filter(case_id__in=case_ids, kind=EventKind.NOTE_ADDED).select_related("actor")
     messages = CaseMessage.objects.filter(case_id__in=case_ids).select_related("author")
+    gestures = list(LedgerEntry.objects.filter(case_id__in=case_ids).select_related("offered_by")[:TIMELINE_LIMIT])
     items = [
         *(
             TimelineItem("interaction", i.occurred_at, f"{i.kind} {i.external_id}", i.location.name, None)
@@ -99,6 +102,17 @@ def customer_view(*, user: User, external_id: str) -> CustomerView:
             TimelineItem("message", m.created_at, m.subject, m.body, m.case_id, _name(m.author))
             for m in messages[:TIMELINE_LIMIT]
         ),
+        *(
+            TimelineItem(
+                "gesture",
+                g.created_at,
+                f"{g.get_type_display()} {g.amount} {g.currency}",
+                g.note or g.get_fulfilment_display(),
+                g.case_id,
+                _name(g.offered_by),
+            )
+            for g in gestures
+        ),
     ]
     items.sort(key=lambda item: item.at, reverse=True)
     open_case = next((case.pk for case in cases if case.resolved_at is None and case.status != "closed"), None)
@@ -107,6 +121,7 @@ def customer_view(*, user: User, external_id: str) -> CustomerView:
         "feedback": len(feedback),
         "cases": len(cases),
         "recovered": sum(case.resolved_at is not None for case in cases),
+        "gestures": len(gestures),
     }
     return CustomerView(customer, open_case, counts, items)
 
