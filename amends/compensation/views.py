@@ -25,7 +25,12 @@ def choose(request: HttpRequest, token: str) -> HttpResponse:
     if offer is None:
         return render(request, TEMPLATE, {"closed": "unknown"}, status=404)
     with translation.override(offer.case.customer.language):
-        context = {"offer": offer, "alternatives": list(offer.alternatives.all()), "customer": offer.case.customer}
+        context = {
+            "offer": offer,
+            "alternatives": list(offer.alternatives.all()),
+            "customer": offer.case.customer,
+            "location": offer.case.location,  # the header names the place
+        }
         if request.method == "POST" and offer.status in (OfferStatus.OFFERED, OfferStatus.CHOSEN):
             return _choose(request, offer, context)
         if offer.status == OfferStatus.CHOSEN:
