@@ -4,7 +4,9 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from amends.cases.models import Case
@@ -80,6 +82,25 @@ def test_the_inbox_pages_with_a_cursor(cases: list[Case], world: World, settings
     more = client.get("/", {"view": "team", "cursor": cursor}, headers={"HX-Request": "true"}).content.decode()
     assert more.count("data-case=") == 1
     assert "<table" not in more  # just the rows, appended in place
+
+
+def test_the_inbox_reads_no_more_queries_for_more_rows(cases: list[Case], world: World, settings: Any) -> None:
+    case_take_ownership(case=cases[0], by=world.alice)  # a row with an owner, one without
+    client = logged_in(world.alice)
+    settings.AMENDS_PAGE_SIZE = 1
+    with CaptureQueriesContext(connection) as one_row:
+        assert client.get("/").content.decode().count("data-case=") == 1
+    settings.AMENDS_PAGE_SIZE = 25
+    with CaptureQueriesContext(connection) as three_rows:
+        assert client.get("/").content.decode().count("data-case=") == 3
+    assert len(three_rows) == len(one_row)
+
+
+def test_the_inbox_escapes_and_shortens_the_summary(cases: list[Case], world: World) -> None:
+    Case.objects.filter(pk=cases[0].pk).update(summary="<b>Cold soup</b> & " + "x" * 100)
+    page = logged_in(world.alice).get("/").content.decode()
+    assert "<b>Cold soup</b>" not in page
+    assert f"#{cases[0].pk} &lt;b&gt;Cold soup&lt;/b&gt; &amp; {'x' * 60}…</a>" in page
 
 
 def test_an_empty_inbox_says_so(world: World) -> None:

@@ -74,6 +74,7 @@ from .forms import (
     RelatedCaseForm,
     ResolveForm,
 )
+from .inbox import inbox_rows
 
 
 def current_user(request: HttpRequest) -> User:
@@ -100,6 +101,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "form": form,
         "view": view,
         "page": page,
+        "rows": inbox_rows(page.items),
         "views": tabs,
         "query": _query(data, view),
     }
