@@ -26,7 +26,7 @@ from amends.notifications.services import notify
 
 from . import lifecycle, sla, wording
 from .enums import OPEN_STATUSES, CaseStatus, EscalationLevel, EventKind, PlaybookStep, Severity
-from .models import Case, CaseEvent, CaseMessage, Playbook, SavedView, SlaPolicy
+from .models import Case, CaseEvent, CaseMessage, SavedView, SlaPolicy
 from .selectors import (
     case_targets,
     message_wording,
@@ -45,7 +45,13 @@ MAX_REASON_LENGTH = 500
 
 def log_case_event(*, case: Case, kind: EventKind, actor: User | None = None, data: dict | None = None) -> CaseEvent:
     """Append to the case's timeline; EventKind documents which keys `data` holds for each kind."""
-    return CaseEvent.objects.create(case=case, kind=kind, actor=actor, data=data or {}, created_at=timezone.now())
+    event = _event(case=case, kind=kind, actor=actor, data=data)
+    event.save()
+    return event
+
+
+def _event(*, case: Case, kind: EventKind, actor: User | None = None, data: dict | None = None) -> CaseEvent:
+    return CaseEvent(case=case, kind=kind, actor=actor, data=data or {}, created_at=timezone.now())
 
 
 class EventLog(Protocol):
@@ -103,33 +109,20 @@ def _open_case_of(customer_id: int, *, lock: bool) -> Case | None:
 
 def _new_case(*, channel: str = "", **fields: Any) -> Case:
     """A case opened now, on the clock of the first SLA policy that matches it (or the default clock)."""
-    case = _unsaved_case(channel=channel, playbooks=_Playbooks(), **fields)
+    case = _unsaved_case(channel=channel, **fields)
     case.save()
     return case
 
 
-def _unsaved_case(*, channel: str, playbooks: "_Playbooks", **fields: Any) -> Case:
+def _unsaved_case(*, channel: str, **fields: Any) -> Case:
     now = timezone.now()
     case = Case(**fields, created_at=now, first_response_due_at=now, resolution_due_at=now, contacts=1)
     case.sla_policy = sla_policy_for(
         severity=case.severity, segment=case.customer.segment, channel=channel, category=case.category
     )
-    case.playbook = playbooks.get(category=case.category, severity=case.severity)
+    case.playbook = playbook_for(category=case.category, severity=case.severity)
     _refresh_sla(case)
     return case
-
-
-class _Playbooks:
-    """`playbook_for`, asked once per category and severity."""
-
-    def __init__(self) -> None:
-        self._found: dict[tuple[str, str], Playbook | None] = {}
-
-    def get(self, *, category: str, severity: str) -> Playbook | None:
-        key = (category, severity)
-        if key not in self._found:
-            self._found[key] = playbook_for(category=category, severity=severity)
-        return self._found[key]
 
 
 class _Timeline:
@@ -139,7 +132,7 @@ class _Timeline:
         self.events: list[CaseEvent] = []
 
     def add(self, *, case: Case, kind: EventKind, actor: User | None = None, data: dict | None = None) -> CaseEvent:
-        event = CaseEvent(case=case, kind=kind, actor=actor, data=data or {}, created_at=timezone.now())
+        event = _event(case=case, kind=kind, actor=actor, data=data)
         self.events.append(event)
         return event
 
@@ -272,7 +265,6 @@ def _cases_of(
     failures: Sequence[Failure], open_cases: dict[int, Case], customers: Mapping[int, Customer]
 ) -> tuple[list[Case], list[Case]]:
     """Each failure's case: the customer's open case, else a new one (unsaved) that later failures join."""
-    playbooks = _Playbooks()
     cases, opened = [], []
     for failure in failures:
         feedback = failure.feedback
@@ -280,7 +272,6 @@ def _cases_of(
         if case is None:
             case = _unsaved_case(
                 channel=feedback.channel,
-                playbooks=playbooks,
                 customer=customers[feedback.customer_id],
                 location=feedback.location,
                 team=failure.team or feedback.location.team,

@@ -1,10 +1,9 @@
 import csv
 import io
-from datetime import datetime, time
 from decimal import Decimal
 
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import Query, Router
 
 from amends.cases.selectors import case_get_for_user
@@ -32,7 +31,7 @@ from .schemas import (
     OfferIn,
     OfferOut,
 )
-from .selectors import ledger_visible_to, offer_get_for_user
+from .selectors import ledger_filtered, offer_get_for_user
 from .services import AlternativeData, authority_limit_set, choice_url, offer_decide, offer_make
 
 router = Router(tags=["amends"])
@@ -154,24 +153,17 @@ def ledger_out(entry: LedgerEntry) -> dict:
     }
 
 
-def _ledger(request: HttpRequest, params: LedgerParams):
-    entries = ledger_visible_to(api_user(request))
-    if params.case is not None:
-        entries = entries.filter(case_id=params.case)
-    if params.customer:
-        entries = entries.filter(customer__external_id=params.customer)
-    if params.category:
-        entries = entries.filter(category=params.category)
-    if params.location:
-        entries = entries.filter(location__code=params.location)
-    if params.offered_by:
-        entries = entries.filter(offered_by__username=params.offered_by)
-    zone = timezone.get_current_timezone()
-    if params.since:
-        entries = entries.filter(created_at__gte=datetime.combine(params.since, time(), zone))
-    if params.until:
-        entries = entries.filter(created_at__lt=datetime.combine(params.until, time.max, zone))
-    return entries
+def _ledger(request: HttpRequest, params: LedgerParams) -> QuerySet[LedgerEntry]:
+    return ledger_filtered(
+        api_user(request),
+        case=params.case,
+        customer=params.customer,
+        category=params.category,
+        location=params.location,
+        offered_by=params.offered_by,
+        since=params.since,
+        until=params.until,
+    )
 
 
 @router.get("/ledger", response={200: LedgerPage, **ERRORS_READ})

@@ -1,12 +1,10 @@
 """Every read of gestures, with the permission gate: what a person may see follows the cases they may see."""
 
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from decimal import Decimal
-from statistics import median
 
 from django.core import signing
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Max, Q, QuerySet, Sum
 from django.utils import timezone
 
 from amends.cases.models import Case
@@ -34,16 +32,20 @@ def authority_of(user: User) -> limits.Limit | None:
     return limits.limit_for(roles=user.role_names, personal=personal, by_role=by_role, unlimited=user.is_superuser)
 
 
-def _committed(offers: QuerySet[Offer], currency: str) -> Decimal:
-    """What offers still open (pending or offered) commit: each its most expensive alternative."""
-    total = limits.ZERO
-    for offer in offers.filter(currency=currency, status__in=(OfferStatus.OFFERED, OfferStatus.PENDING_APPROVAL)):
-        total += limits.exposure(alternative.amount for alternative in offer.alternatives.all())
-    return total
+OPEN = (OfferStatus.OFFERED, OfferStatus.PENDING_APPROVAL)
 
 
-def _given(entries: QuerySet[LedgerEntry], currency: str) -> Decimal:
-    return entries.filter(currency=currency).aggregate(total=Sum("amount"))["total"] or limits.ZERO
+def _open_exposures(offers: QuerySet[Offer]) -> list[tuple[datetime, Decimal]]:
+    """(when made, what it commits: its most expensive alternative) of each offer still open."""
+    rows = offers.filter(status__in=OPEN).annotate(exposure=Max("alternatives__amount"))
+    return [(made, exposure or limits.ZERO) for made, exposure in rows.values_list("created_at", "exposure")]
+
+
+def committed_on_case(case: Case, currency: str) -> Decimal:
+    """What the case has received in `currency`, plus what its open offers commit."""
+    given = LedgerEntry.objects.filter(case=case, currency=currency).aggregate(total=Sum("amount"))["total"]
+    offered = _open_exposures(Offer.objects.filter(case=case, currency=currency))
+    return (given or limits.ZERO) + sum((amount for _made, amount in offered), limits.ZERO)
 
 
 def spent_by(user: User, *, case: Case, currency: str, now: datetime | None = None) -> limits.Spent:
@@ -51,17 +53,13 @@ def spent_by(user: User, *, case: Case, currency: str, now: datetime | None = No
     now = timezone.localtime(now or timezone.now())
     day = now.replace(hour=0, minute=0, second=0, microsecond=0)
     month = day.replace(day=1)
-    on_case = _given(LedgerEntry.objects.filter(case=case), currency) + _committed(
-        Offer.objects.filter(case=case).prefetch_related("alternatives"), currency
-    )
-    mine = Offer.objects.filter(offered_by=user).prefetch_related("alternatives")
-    given = LedgerEntry.objects.filter(offered_by=user)
+    given = LedgerEntry.objects.filter(offered_by=user, currency=currency, created_at__gte=month)
+    offered = Offer.objects.filter(offered_by=user, currency=currency, created_at__gte=month)
+    dated = [*given.values_list("created_at", "amount"), *_open_exposures(offered)]
     return limits.Spent(
-        on_case=on_case,
-        today=_given(given.filter(created_at__gte=day), currency)
-        + _committed(mine.filter(created_at__gte=day), currency),
-        this_month=_given(given.filter(created_at__gte=month), currency)
-        + _committed(mine.filter(created_at__gte=month), currency),
+        on_case=committed_on_case(case, currency),
+        today=sum((amount for made, amount in dated if made >= day), limits.ZERO),
+        this_month=sum((amount for _made, amount in dated), limits.ZERO),
     )
 
 
@@ -101,37 +99,32 @@ def offer_by_token(token: str) -> Offer | None:
     )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Guidance:
-    """What similar cases received, and what this customer received before: to keep gestures fair."""
-
-    similar_count: int
-    similar_median: Decimal | None
-    similar_low: Decimal | None
-    similar_high: Decimal | None
-    customer_total: Decimal
-    customer_count: int
-
-    def is_outlier(self, amount: Decimal) -> bool:
-        """Far above what similar cases received (more than twice the highest, with enough cases to judge)."""
-        return self.similar_count >= 5 and self.similar_high is not None and amount > 2 * self.similar_high
-
-
-def offer_guidance(case: Case, currency: str) -> Guidance:
-    similar = list(
-        LedgerEntry.objects.filter(
-            case__category=case.category, case__severity=case.severity, currency=currency, amount__gt=0
-        )
-        .exclude(case=case)
-        .values_list("amount", flat=True)[:5000]
-    )
-    past = LedgerEntry.objects.filter(customer_id=case.customer_id, currency=currency)
-    totals = past.aggregate(total=Sum("amount"))
-    return Guidance(
-        similar_count=len(similar),
-        similar_median=Decimal(median(similar)).quantize(Decimal("0.01")) if similar else None,
-        similar_low=min(similar, default=None),
-        similar_high=max(similar, default=None),
-        customer_total=totals["total"] or limits.ZERO,
-        customer_count=past.count(),
-    )
+def ledger_filtered(
+    user: User,
+    *,
+    case: int | None = None,
+    customer: str | None = None,
+    category: str | None = None,
+    location: str | None = None,
+    offered_by: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[LedgerEntry]:
+    """The ledger this person may see, narrowed by what is given; `since` and `until` are whole days."""
+    entries = ledger_visible_to(user)
+    if case is not None:
+        entries = entries.filter(case_id=case)
+    if customer:
+        entries = entries.filter(customer__external_id=customer)
+    if category:
+        entries = entries.filter(category=category)
+    if location:
+        entries = entries.filter(location__code=location)
+    if offered_by:
+        entries = entries.filter(offered_by__username=offered_by)
+    zone = timezone.get_current_timezone()
+    if since:
+        entries = entries.filter(created_at__gte=datetime.combine(since, time(), zone))
+    if until:
+        entries = entries.filter(created_at__lt=datetime.combine(until, time.max, zone))
+    return entries

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -23,7 +24,7 @@ from amends.notifications.services import notify
 from . import limits
 from .enums import PAID_OUT, Decision, Fulfilment, GestureType, OfferStatus
 from .models import Alternative, AuthorityLimit, LedgerEntry, Offer, OfferDecision
-from .selectors import authority_of, choice_token, spent_by
+from .selectors import authority_of, choice_token, committed_on_case, spent_by
 
 MAX_ALTERNATIVES = 5
 MAX_AMOUNT = Decimal("1000000")
@@ -158,11 +159,11 @@ def offer_make(*, case: Case, alternatives: list[AlternativeData], reason: str, 
     if verdict.within:
         _send_to_customer(offer, by=by)
     else:
-        _ask_approval(offer, roles=by.role_names, exceeded=verdict.exceeded)
+        _ask_approval(offer, amount=amount, roles=by.role_names, exceeded=verdict.exceeded)
     return offer
 
 
-def _ask_approval(offer: Offer, *, roles: set[str], exceeded: tuple[limits.Exceeded, ...]) -> None:
+def _ask_approval(offer: Offer, *, amount: Decimal, roles: set[str], exceeded: tuple[limits.Exceeded, ...]) -> None:
     role = limits.approver_role(roles) or Role.ADMIN.value
     offer.status, offer.approver_role = OfferStatus.PENDING_APPROVAL, role
     offer.save(update_fields=["status", "approver_role"])
@@ -172,7 +173,6 @@ def _ask_approval(offer: Offer, *, roles: set[str], exceeded: tuple[limits.Excee
         kind=EventKind.APPROVAL_REQUESTED,
         data={"offer_id": offer.pk, "approver_role": role, "exceeded": [str(reason) for reason in exceeded]},
     )
-    amount = limits.exposure(alternative.amount for alternative in offer.alternatives.all())
 
     def message() -> tuple[str, str]:
         subject = _("Approval needed: a gesture of %(amount)s %(currency)s on case #%(case)s") % {
@@ -183,28 +183,24 @@ def _ask_approval(offer: Offer, *, roles: set[str], exceeded: tuple[limits.Excee
         }  # fmt: skip
         return subject, body
 
-    notify(recipients=approvers(offer), kind="approval_requested", message=message, case_id=case.pk)
+    notify(recipients=_approvers(offer), kind="approval_requested", message=message, case_id=case.pk)
 
 
-def approvers(offer: Offer) -> list[User]:
-    """Who decides a pending offer: people of the approver role in the case's team (supervisors), or admins."""
+def _approvers(offer: Offer) -> list[User]:
+    """Who decides a pending offer: supervisors of the case's team (any supervisor when it has none), or admins."""
     role = offer.approver_role or Role.ADMIN.value
-    people = User.objects.filter(is_active=True, groups__name=role).exclude(pk=offer.offered_by_id)
+    holders = Q(groups__name=role) | Q(is_superuser=True) if role == Role.ADMIN else Q(groups__name=role)
+    people = User.objects.filter(holders, is_active=True).exclude(pk=offer.offered_by_id).distinct()
     if role == Role.SUPERVISOR and offer.case.team_id is not None:
-        in_team = list(people.filter(teams=offer.case.team_id).distinct())
+        in_team = list(people.filter(teams=offer.case.team_id))
         if in_team:
             return in_team
-    if role == Role.ADMIN:
-        people = User.objects.filter(is_active=True).filter(groups__name=role) | User.objects.filter(
-            is_active=True, is_superuser=True
-        )
-        people = people.exclude(pk=offer.offered_by_id)
-    return list(people.distinct())
+    return list(people)
 
 
-def _send_to_customer(offer: Offer, *, by: User, now: datetime | None = None) -> None:
+def _send_to_customer(offer: Offer, *, by: User) -> None:
     """The offer goes out: the customer gets the link to choose, by email when we have their address."""
-    now = now or timezone.now()
+    now = timezone.now()
     offer.status, offer.offered_at = OfferStatus.OFFERED, now
     offer.expires_at = now + timedelta(days=CHOICE_DAYS)
     offer.save(update_fields=["status", "offered_at", "expires_at"])
@@ -272,7 +268,7 @@ def offer_decide(*, offer: Offer, decision: str, amount: Decimal | None, comment
         return offer
     exposure = limits.exposure(alternative.amount for alternative in alternatives)
     if not _may_approve(by, offer, exposure):
-        _ask_approval(offer, roles=by.role_names, exceeded=(limits.Exceeded.PER_CASE,))
+        _ask_approval(offer, amount=exposure, roles=by.role_names, exceeded=(limits.Exceeded.PER_CASE,))
         return offer
     offer.approved_by, offer.approver_role = by, ""
     offer.save(update_fields=["approved_by", "approver_role"])
@@ -289,7 +285,7 @@ def _may_approve(by: User, offer: Offer, exposure: Decimal) -> bool:
     authority = authority_of(by)
     if authority is not None:
         authority = limits.Limit(authority.currency, authority.per_case)
-    on_case = spent_by(by, case=offer.case, currency=offer.currency).on_case - exposure  # without this offer
+    on_case = committed_on_case(offer.case, offer.currency) - exposure  # without this offer
     return limits.check(exposure, offer.currency, authority, limits.Spent(on_case=on_case)).within
 
 
