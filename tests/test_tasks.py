@@ -120,6 +120,8 @@ def test_the_sweeper_queues_the_periodic_work(world: World, capsys: pytest.Captu
     assert paths == [
         "amends.cases.tasks.reopen_window_sweep_task",
         "amends.cases.tasks.sla_sweep_task",
+        "amends.compensation.tasks.offers_expire_task",
+        "amends.followups.tasks.follow_up_sweep_task",
         "amends.intake.tasks.poll_mailbox_task",
         "amends.surveys.tasks.invitation_reminders_task",
         "amends.surveys.tasks.invitations_due_task",

@@ -76,6 +76,7 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 class PlaybookAdmin(admin.ModelAdmin):
     list_display = ("name", "category", "severity", "is_active")
     list_filter = ("severity", "is_active")
+    filter_horizontal = ("suggested_gestures",)
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)

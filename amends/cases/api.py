@@ -16,6 +16,8 @@ from amends.core.apikit import (
 from amends.core.enums import Role
 from amends.core.errors import Forbidden
 from amends.core.selectors import team_by_slug, user_by_username
+from amends.followups.models import FollowUp
+from amends.followups.selectors import latest_follow_up
 
 from . import lifecycle, sla
 from .enums import EscalationLevel, PlaybookStep
@@ -63,6 +65,10 @@ ESCALATION_NAMES = {
 }
 
 
+def follow_up_out(follow_up: FollowUp | None) -> dict | None:
+    return None if follow_up is None else {"due_at": follow_up.due_at, "status": follow_up.status}
+
+
 def case_out(case: Case) -> dict:
     policy = case.sla_policy
     return {
@@ -108,7 +114,7 @@ def case_out(case: Case) -> dict:
         "follows": case.follows_id,
         "merged_into": case.merged_into_id,
         "related": sorted(related.pk for related in case.related.all()),
-        "follow_up": None,  # the follow-up schedule arrives with the make-amends issue
+        "follow_up": follow_up_out(latest_follow_up(case)),
         "playbook": playbook_checklist(case),
     }
 
@@ -125,7 +131,7 @@ def list_cases(request: HttpRequest, params: Query[CaseListParams]):
         breaching=params.breaching,
     )
     page = paginate_by_due(
-        cases_filtered(api_user(request), filters).prefetch_related("related"),
+        cases_filtered(api_user(request), filters).prefetch_related("related", "follow_ups"),
         cursor=params.cursor,
         limit=max(1, min(params.limit, MAX_LIMIT)),
     )

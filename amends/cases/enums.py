@@ -56,6 +56,15 @@ class EventKind(models.TextChoices):
     APPROVAL_REQUESTED = "approval_requested", _("Approval requested")  # data: offer_id, approver_role, exceeded
     OFFER_DECIDED = "offer_decided", _("Offer decided")  # data: offer_id, decision, amount, comment
     GESTURE_CHOSEN = "gesture_chosen", _("Gesture chosen")  # data: offer_id, ledger_id, type, amount, fulfilment
+    GESTURE_CORRECTED = "gesture_corrected", _("Gesture corrected")  # data: ledger_id, corrects, amount, note
+    OFFER_EXPIRED = "offer_expired", _("Offer expired")  # data: offer_id (the customer did not choose in time)
+    INCIDENT_LINKED = "incident_linked", _("Part of an incident")  # data: incident_id, title
+    FOLLOW_UP_SCHEDULED = "follow_up_scheduled", _("Follow-up scheduled")  # data: follow_up_id, due_at
+    FOLLOW_UP_SENT = "follow_up_sent", _("Follow-up sent")  # data: follow_up_id, reminder (bool), to
+    FOLLOW_UP_ANSWERED = "follow_up_answered", _("Follow-up answered")  # data: follow_up_id, verdict, scores
+    FOLLOW_UP_UNANSWERED = "follow_up_unanswered", _("Follow-up unanswered")  # data: follow_up_id
+    TASK_SCHEDULED = "task_scheduled", _("Follow-up task scheduled")  # data: task_id, owner, due_at, note
+    TASK_DONE = "task_done", _("Follow-up task done")  # data: task_id, note
 
 
 class RecoveryOutcome(models.TextChoices):

@@ -180,6 +180,9 @@ class Playbook(models.Model):
     guidance = models.TextField(_("guidance"), blank=True, help_text=_("Which solutions and gestures fit."))
     step_guidance = models.JSONField(_("guidance per step"), default=dict, blank=True)  # {"apologise": "..."}
     required_steps = models.JSONField(_("steps required before resolving"), default=default_required_steps)
+    suggested_gestures = models.ManyToManyField(
+        "compensation.CatalogueItem", blank=True, related_name="+", verbose_name=_("suggested gestures")
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

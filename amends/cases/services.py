@@ -516,13 +516,19 @@ def case_resolve(*, case: Case, category: str, resolution: str, by: User, overri
     from amends.surveys.services import invitations_after_case_resolved  # surveys build on cases
 
     invitations_after_case_resolved(case)
+    from amends.followups.services import follow_up_schedule  # follow-ups build on cases
+
+    follow_up_schedule(case)
     return case
 
 
 def _reopen(case: Case, *, reason: str, by: User | None) -> Case:
     """Back to work (unsaved changes saved here): counted, with the owner it had, on the same SLA targets."""
+    from amends.followups.services import follow_ups_cancel
+
     now = timezone.now()
     to = CaseStatus.IN_PROGRESS if case.owner_id else CaseStatus.NEW
+    follow_ups_cancel(case)
     case.reopens += 1
     case.resolved_at, case.reopen_until, case.sla_met = None, None, None
     log_case_event(case=case, kind=EventKind.REOPENED, actor=by, data={"reason": reason})
@@ -552,6 +558,24 @@ def case_reopen(*, case: Case, reason: str, by: User) -> Case:
             status=409,
         )
     return _reopen(case, reason=reason, by=by)
+
+
+@transaction.atomic
+def case_reopen_or_link(*, case: Case, reason: str) -> Case:
+    """Back to work without an agent asking, e.g. after an unhappy follow-up answer: the case reopens, or, when the
+    customer has another case open by now, the two are linked and work continues there. Returns the open case."""
+    Customer.objects.select_for_update().filter(pk=case.customer_id).first()
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.status in OPEN_STATUSES:
+        return case
+    other = _open_case_of(case.customer_id, lock=False)
+    if other is None:
+        return _reopen(case, reason=reason, by=None)
+    if not other.related.filter(pk=case.pk).exists():
+        other.related.add(case)
+        log_case_event(case=other, kind=EventKind.LINKED, data={"case_id": case.pk, "relation": "related"})
+        log_case_event(case=case, kind=EventKind.LINKED, data={"case_id": other.pk, "relation": "related"})
+    return other
 
 
 @transaction.atomic

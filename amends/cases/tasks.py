@@ -23,6 +23,9 @@ def case_opened_alert_task(case_id: int) -> int:
         if not claimed:
             return 0
         case = Case.objects.select_related("team", "customer", "location").get(pk=case_id)
+        from amends.incidents.services import incident_cases_attach  # incidents build on cases
+
+        incident_cases_attach(case)
         if case.team is None or case.status not in OPEN_STATUSES:
             return 0  # nobody to tell, or already handled: no news for anyone
         recipients: dict[str, str] = {

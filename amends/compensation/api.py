@@ -24,15 +24,18 @@ from .models import AuthorityLimit, LedgerEntry, Offer
 from .schemas import (
     AuthorityLimitIn,
     AuthorityLimitOut,
+    CorrectionIn,
     DecisionIn,
     LedgerOut,
     LedgerPage,
     LedgerParams,
+    LedgerTotals,
+    LedgerTotalsParams,
     OfferIn,
     OfferOut,
 )
-from .selectors import ledger_filtered, offer_get_for_user
-from .services import AlternativeData, authority_limit_set, choice_url, offer_decide, offer_make
+from .selectors import ledger_entry_get_for_user, ledger_filtered, ledger_totals, offer_get_for_user
+from .services import AlternativeData, authority_limit_set, choice_url, ledger_correct, offer_decide, offer_make
 
 router = Router(tags=["amends"])
 CENTS = Decimal("0.01")
@@ -164,6 +167,26 @@ def _ledger(request: HttpRequest, params: LedgerParams) -> QuerySet[LedgerEntry]
         since=params.since,
         until=params.until,
     )
+
+
+@router.get("/ledger/totals", response={200: LedgerTotals, **ERRORS_READ})
+def ledger_totals_view(request: HttpRequest, params: Query[LedgerTotalsParams]):
+    """What gestures cost per root-cause category, location, team or month (same filters as the ledger), per
+    currency; corrections are included in the totals."""
+    rows = ledger_totals(_ledger(request, params), by=params.by.value)
+    return {"by": params.by.value, "items": [{**row, "total": money(row["total"])} for row in rows]}
+
+
+@router.post("/ledger/{entry_id}/corrections", response={201: LedgerOut, **ERRORS_WRITE, 404: ErrorOut})
+def correct_ledger(request: HttpRequest, entry_id: int, payload: CorrectionIn):
+    """Correct an entry with a new one; nothing on the ledger is changed or deleted. Supervisors and admins."""
+    user = api_user(request)
+    entry = ledger_entry_get_for_user(user, entry_id)
+
+    def action() -> tuple[int, dict]:
+        return 201, ledger_out(ledger_correct(entry=entry, amount=payload.amount, note=payload.note, by=user))
+
+    return idempotent_create(request, scope=f"ledger.{entry.pk}.corrections", payload=payload, action=action)
 
 
 @router.get("/ledger", response={200: LedgerPage, **ERRORS_READ})

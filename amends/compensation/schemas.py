@@ -1,5 +1,6 @@
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from ninja import Schema
 from pydantic import Field
@@ -104,3 +105,31 @@ class LedgerParams(Schema):
     offered_by: str | None = None
     since: date | None = Field(default=None, alias="from")
     until: date | None = Field(default=None, alias="to")
+
+
+class TotalsGroup(StrEnum):
+    CATEGORY = "category"
+    LOCATION = "location"
+    TEAM = "team"
+    MONTH = "month"
+
+
+class LedgerTotalsParams(LedgerParams):
+    by: TotalsGroup = Field(default=TotalsGroup.CATEGORY, description="category, location, team or month.")
+
+
+class LedgerTotalOut(Schema):
+    group: str
+    currency: str
+    total: str
+    gestures: int
+
+
+class LedgerTotals(Schema):
+    by: str
+    items: list[LedgerTotalOut]
+
+
+class CorrectionIn(StrictSchema):
+    amount: Decimal = Field(description="The correction, e.g. -20.00 when less was paid out; never zero.")
+    note: str = Field(max_length=300, description="Why the entry is corrected.")

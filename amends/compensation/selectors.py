@@ -1,11 +1,14 @@
 """Every read of gestures, with the permission gate: what a person may see follows the cases they may see."""
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.core import signing
-from django.db.models import Max, Q, QuerySet, Sum
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from amends.cases.models import Case
 from amends.cases.selectors import cases_visible_to
@@ -14,7 +17,8 @@ from amends.core.models import User
 
 from . import limits
 from .enums import OfferStatus
-from .models import AuthorityLimit, LedgerEntry, Offer
+from .fairness import Spread, spread
+from .models import AuthorityLimit, CatalogueItem, LedgerEntry, Offer, TeamBudget
 
 CHOICE_SALT = "amends.compensation.choice"
 
@@ -70,7 +74,7 @@ def offers_visible_to(user: User) -> QuerySet[Offer]:
 def offer_get_for_user(user: User, offer_id: int) -> Offer:
     offer = offers_visible_to(user).select_related("case", "offered_by").filter(pk=offer_id).first()
     if offer is None:
-        raise NotFound("No such offer.")
+        raise NotFound(_("There is no offer %(id)s, or you may not see it.") % {"id": offer_id})
     return offer
 
 
@@ -79,6 +83,13 @@ def ledger_visible_to(user: User) -> QuerySet[LedgerEntry]:
     if user.sees_all_teams:
         return entries
     return entries.filter(case__in=cases_visible_to(user))
+
+
+def ledger_entry_get_for_user(user: User, entry_id: int) -> LedgerEntry:
+    entry = ledger_visible_to(user).filter(pk=entry_id).first()
+    if entry is None:
+        raise NotFound(_("There is no ledger entry %(id)s, or you may not see it.") % {"id": entry_id})
+    return entry
 
 
 def choice_token(offer: Offer) -> str:
@@ -128,3 +139,85 @@ def ledger_filtered(
     if until:
         entries = entries.filter(created_at__lt=datetime.combine(until, time.max, zone))
     return entries
+
+
+@dataclass(frozen=True)
+class Guidance:
+    """What the agent sees when making an offer."""
+
+    currency: str
+    similar: Spread | None  # gestures on cases of the same category (when known) and severity
+    past: list[LedgerEntry]  # this customer's earlier gestures
+    suggested: list[CatalogueItem]  # the playbook's suggested gestures for this category and severity
+    catalogue: list[CatalogueItem]  # every gesture that may be offered at the case's location
+
+
+SIMILAR_SAMPLE = 1000  # the most recent gestures are the ones that set expectations
+
+
+def offer_guidance(case: Case, currency: str = "EUR") -> Guidance:
+    similar = LedgerEntry.objects.filter(
+        currency=currency, corrects__isnull=True, case__severity=case.severity
+    ).exclude(case=case)
+    if case.category:
+        similar = similar.filter(category=case.category)
+    amounts = list(similar.order_by("-id").values_list("amount", flat=True)[:SIMILAR_SAMPLE])
+    catalogue = list(
+        CatalogueItem.objects.filter(is_active=True)
+        .filter(Q(location__isnull=True) | Q(location_id=case.location_id))
+        .order_by("type", "name")
+    )
+    suggested_ids = set(case.playbook.suggested_gestures.values_list("pk", flat=True)) if case.playbook else set()
+    return Guidance(
+        currency=currency,
+        similar=spread(amounts),
+        past=list(LedgerEntry.objects.filter(customer_id=case.customer_id).order_by("-id")[:10]),
+        suggested=[item for item in catalogue if item.pk in suggested_ids],
+        catalogue=catalogue,
+    )
+
+
+def team_spent_in_month(team_id: int, currency: str, now: datetime) -> Decimal:
+    """What the team's gestures cost this calendar month (corrections included)."""
+    start = now.astimezone(timezone.get_current_timezone()).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    total = LedgerEntry.objects.filter(team_id=team_id, currency=currency, created_at__gte=start).aggregate(
+        total=Sum("amount")
+    )["total"]
+    return total or limits.ZERO
+
+
+def team_budget_of(team_id: int | None) -> TeamBudget | None:
+    return None if team_id is None else TeamBudget.objects.filter(team_id=team_id).first()
+
+
+def pending_for_approver(user: User) -> QuerySet[Offer]:
+    """Offers waiting for a decision this person may take: their role is the one asked, on cases they may see."""
+    roles = set(user.role_names) | ({"admin"} if user.is_superuser else set())
+    return (
+        offers_visible_to(user)
+        .filter(status=OfferStatus.PENDING_APPROVAL, approver_role__in=roles)
+        .exclude(offered_by=user)
+        .select_related("case__customer", "offered_by")
+        .prefetch_related("alternatives")
+        .order_by("created_at")
+    )
+
+
+TOTAL_GROUPS = {"category": "category", "location": "location__code", "month": "month", "team": "team__slug"}
+
+
+def ledger_totals(entries: QuerySet[LedgerEntry], *, by: str) -> list[dict]:
+    """Sum and count of gestures per category, location, team or month, per currency."""
+    key = TOTAL_GROUPS[by]
+    if by == "month":
+        entries = entries.annotate(month=TruncMonth("created_at"))
+    rows = entries.values(key, "currency").annotate(total=Sum("amount"), gestures=Count("pk")).order_by(key, "currency")
+    return [
+        {
+            "group": row[key].strftime("%Y-%m") if by == "month" and row[key] else (row[key] or ""),
+            "currency": row["currency"],
+            "total": row["total"],
+            "gestures": row["gestures"],
+        }
+        for row in rows
+    ]

@@ -24,7 +24,14 @@ from amends.notifications.services import notify
 from . import limits
 from .enums import PAID_OUT, Decision, Fulfilment, GestureType, OfferStatus
 from .models import Alternative, AuthorityLimit, LedgerEntry, Offer, OfferDecision
-from .selectors import authority_of, choice_token, committed_on_case, spent_by
+from .selectors import (
+    authority_of,
+    choice_token,
+    committed_on_case,
+    spent_by,
+    team_budget_of,
+    team_spent_in_month,
+)
 
 MAX_ALTERNATIVES = 5
 MAX_AMOUNT = Decimal("1000000")
@@ -349,7 +356,34 @@ def offer_choose(*, offer: Offer, position: int) -> LedgerEntry:
         return subject, f"{alternative.get_type_display()} {alternative.amount} {offer.currency}"
 
     notify(recipients=[offer.offered_by], kind="gesture_chosen", message=message, case_id=case.pk)
+    _warn_on_budget(entry, now)
     return entry
+
+
+def _warn_on_budget(entry: LedgerEntry, now: datetime) -> None:
+    """Tell the team's supervisors once, when a gesture takes the month's spending to 80% of the budget or more."""
+    budget = team_budget_of(entry.team_id)
+    if budget is None or budget.currency != entry.currency or entry.team_id is None:
+        return
+    spent = team_spent_in_month(entry.team_id, budget.currency, now)
+    before = spent - entry.amount
+    if not limits.budget_warning(budget=budget.per_month, spent=spent) or limits.budget_warning(
+        budget=budget.per_month, spent=before
+    ):
+        return
+    supervisors = User.objects.filter(groups__name=Role.SUPERVISOR, teams=entry.team_id, is_active=True).distinct()
+
+    def message() -> tuple[str, str]:
+        share = int(spent * 100 / budget.per_month)
+        subject = _("%(team)s has spent %(share)s%% of this month's gesture budget") % {
+            "team": budget.team.name, "share": share
+        }  # fmt: skip
+        body = _("Spent %(spent)s of %(budget)s %(currency)s this month.") % {
+            "spent": spent, "budget": budget.per_month, "currency": budget.currency
+        }  # fmt: skip
+        return subject, body
+
+    notify(recipients=supervisors, kind="budget_warning", message=message, case_id=entry.case_id)
 
 
 def _fulfilment(alternative: Alternative, now: datetime) -> dict:
@@ -378,8 +412,15 @@ def ledger_correct(*, entry: LedgerEntry, amount: Decimal, note: str, by: User) 
         raise DomainError(ErrorCode.MISSING_FIELD, _("Say why the entry is corrected."), field="note")
     if not amount.is_finite() or amount == 0 or amount != amount.quantize(Decimal("0.01")):
         raise DomainError(ErrorCode.OUT_OF_RANGE, _("A correction is a non-zero amount in cents."), field="amount")
-    return LedgerEntry.objects.create(
+    correction = LedgerEntry.objects.create(
         case=entry.case, customer=entry.customer, offer=entry.offer, type=entry.type, amount=amount,
         currency=entry.currency, category=entry.category, location=entry.location, team=entry.team,
         offered_by=by, approved_by=None, fulfilment=Fulfilment.CORRECTION, corrects=entry, note=note[:300],
     )  # fmt: skip
+    log_case_event(
+        case=entry.case,
+        kind=EventKind.GESTURE_CORRECTED,
+        actor=by,
+        data={"ledger_id": correction.pk, "corrects": entry.pk, "amount": str(amount), "note": correction.note},
+    )
+    return correction

@@ -9,6 +9,8 @@ from amends.core.api import router as locations_router
 from amends.core.apikit import BearerToken, install_error_handlers
 from amends.core.errors import NotFound
 from amends.customers.api import router as interactions_router
+from amends.followups.api import router as followups_router
+from amends.incidents.api import router as incidents_router
 from amends.intake.api import router as feedback_router
 from amends.intake.at_risk_api import router as at_risk_router
 from amends.intake.channels.webhook.api import router as webhook_router
@@ -40,6 +42,8 @@ for router in (
     webhook_router,
     cases_router,
     compensation_router,
+    followups_router,
+    incidents_router,
     surveys_router,
     rules_router,
     at_risk_router,

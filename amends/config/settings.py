@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "amends.compensation",
     "amends.textsense",
     "amends.surveys",
+    "amends.followups",
+    "amends.incidents",
     "amends.notifications",
     "amends.web",
 ]
@@ -235,6 +237,11 @@ AMENDS_RESOLUTION_MINUTES = int(os.environ.get("AMENDS_RESOLUTION_MINUTES", "288
 AMENDS_MAIL_DOMAIN = os.environ.get("AMENDS_MAIL_DOMAIN", "amends.local")
 # A customer's reply within this many days of the resolution reopens the case; after it, a new linked case opens.
 AMENDS_REOPEN_WINDOW_DAYS = int(os.environ.get("AMENDS_REOPEN_WINDOW_DAYS", "14"))
+# Follow-up after resolution: the survey goes out after this many days (per category in the back office, 1-14),
+# one reminder REMIND days later, and without an answer it closes as unanswered CLOSE days after the reminder.
+AMENDS_FOLLOW_UP_DAYS = int(os.environ.get("AMENDS_FOLLOW_UP_DAYS", "7"))
+AMENDS_FOLLOW_UP_REMIND_DAYS = int(os.environ.get("AMENDS_FOLLOW_UP_REMIND_DAYS", "3"))
+AMENDS_FOLLOW_UP_CLOSE_DAYS = int(os.environ.get("AMENDS_FOLLOW_UP_CLOSE_DAYS", "4"))
 AMENDS_MAX_TEXT_LENGTH = 20_000
 AMENDS_PAGE_SIZE = 25
 AMENDS_BENCH = env_bool("AMENDS_BENCH", False)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("amends.intake.channels.webform.urls")),
     path("", include("amends.surveys.urls")),
     path("", include("amends.compensation.urls")),
+    path("", include("amends.followups.urls")),
     path("", include("amends.intake.urls")),
     path("", include("amends.intake.channels.email.urls")),
     path("", include("amends.web.urls")),

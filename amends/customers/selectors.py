@@ -12,6 +12,7 @@ from amends.cases.selectors import cases_visible_to, team_ids_of
 from amends.compensation.models import LedgerEntry
 from amends.core.errors import NotFound
 from amends.core.models import User
+from amends.incidents.selectors import notices_of_customer
 from amends.intake.models import Feedback
 
 from .models import Customer, Interaction
@@ -114,6 +115,12 @@ def customer_view(*, user: User, external_id: str) -> CustomerView:
             for g in gestures
         ),
     ]
+    notices = list(notices_of_customer(customer).order_by("-sent_at")[:TIMELINE_LIMIT])
+    items += [
+        TimelineItem("incident", n.sent_at or n.update.created_at, n.update.incident.title,
+                     n.update.get_kind_display(), None)  # fmt: skip
+        for n in notices
+    ]
     items.sort(key=lambda item: item.at, reverse=True)
     open_case = next((case.pk for case in cases if case.resolved_at is None and case.status != "closed"), None)
     counts = {
@@ -122,6 +129,7 @@ def customer_view(*, user: User, external_id: str) -> CustomerView:
         "cases": len(cases),
         "recovered": sum(case.resolved_at is not None for case in cases),
         "gestures": len(gestures),
+        "incidents": len({n.update.incident_id for n in notices}),
     }
     return CustomerView(customer, open_case, counts, items)
 

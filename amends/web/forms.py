@@ -1,3 +1,4 @@
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -5,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amends.cases.enums import CaseStatus, PlaybookStep, Severity
 from amends.cases.services import MAX_NOTE_LENGTH, MAX_REASON_LENGTH
+from amends.compensation.enums import Decision, GestureType
 from amends.core.enums import Language
 
 
@@ -94,3 +96,73 @@ class PosterForm(forms.Form):
 
 class RelatedCaseForm(forms.Form):
     other = forms.IntegerField(label=_("Case number"), min_value=1)
+
+
+OFFER_ROWS = 3  # alternatives the page offers at once (the API takes up to five)
+
+
+class OfferForm(forms.Form):
+    """One gesture or up to three alternatives: each from the catalogue (its usual amount) or typed in."""
+
+    reason = forms.CharField(
+        label=_("Why this gesture fits"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    confirm_outlier = forms.BooleanField(label=_("Offer it anyway"), required=False)
+
+    def __init__(self, *args: Any, catalogue: list, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.catalogue = {str(item.pk): item for item in catalogue}
+        items = [("", _("Type it in")), *[(str(item.pk), _catalogue_label(item)) for item in catalogue]]
+        types = [("", "—"), *list(GestureType.choices)]
+        for n in range(1, OFFER_ROWS + 1):
+            self.fields[f"item_{n}"] = forms.ChoiceField(label=_("From the catalogue"), choices=items, required=False)
+            self.fields[f"type_{n}"] = forms.ChoiceField(label=_("Gesture"), choices=types, required=False)
+            self.fields[f"amount_{n}"] = forms.DecimalField(
+                label=_("Amount"), min_value=0, max_digits=12, decimal_places=2, required=False
+            )
+            self.fields[f"description_{n}"] = forms.CharField(label=_("Description"), max_length=300, required=False)
+
+    def rows(self) -> list[list[forms.BoundField]]:
+        return [[self[f"{name}_{n}"] for name in ("item", "type", "amount", "description")]
+                for n in range(1, OFFER_ROWS + 1)]  # fmt: skip
+
+    def alternatives(self) -> list[tuple[str, Decimal, str, str]]:
+        """(type, amount, currency, description) per filled row; a catalogue gesture gives what is left empty."""
+        chosen = []
+        for n in range(1, OFFER_ROWS + 1):
+            data = {name: self.cleaned_data.get(f"{name}_{n}") for name in ("item", "type", "amount", "description")}
+            item = self.catalogue.get(data["item"] or "")
+            if item is None and not data["type"] and data["amount"] is None:
+                continue
+            kind = data["type"] or (item.type if item else "")
+            amount = data["amount"] if data["amount"] is not None else (item.default_amount if item else None)
+            if not kind:
+                self.add_error(f"type_{n}", _("Choose a gesture, or one from the catalogue."))
+                continue
+            if amount is None:
+                self.add_error(f"amount_{n}", _("Give an amount."))
+                continue
+            description = data["description"] or (item.name if item else "")
+            chosen.append((kind, amount, item.currency if item else "EUR", description))
+        if not chosen and not self.errors:
+            self.add_error("item_1", _("Offer at least one gesture."))
+        return chosen
+
+
+def _catalogue_label(item: Any) -> str:
+    return f"{item.name} ({item.default_amount} {item.currency})"
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=list(Decision.choices), widget=forms.RadioSelect)
+    amount = forms.DecimalField(
+        label=_("Changed to at most"), min_value=0, max_digits=12, decimal_places=2, required=False
+    )
+    comment = forms.CharField(label=_("Comment"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TaskForm(forms.Form):
+    due_at = forms.DateTimeField(
+        label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    note = forms.CharField(label=_("What to do"), max_length=300)

@@ -45,11 +45,16 @@ from amends.cases.services import (
     saved_view_delete,
     saved_view_save,
 )
+from amends.compensation import fairness
+from amends.compensation.selectors import offer_get_for_user, offer_guidance, pending_for_approver
+from amends.compensation.services import AlternativeData, offer_decide, offer_make
 from amends.core.enums import Role
 from amends.core.errors import DomainError
 from amends.core.models import User
 from amends.core.selectors import team_by_slug, user_by_username
 from amends.customers.selectors import customer_view
+from amends.followups.selectors import task_get_for_user, tasks_due_for
+from amends.followups.services import case_task_add, case_task_done
 from amends.intake.channels.webform.language import in_customer_language
 from amends.intake.channels.webform.poster import poster_pdf, poster_svg
 from amends.intake.channels.webform.selectors import (
@@ -62,17 +67,21 @@ from amends.notifications.selectors import notifications_of
 from amends.notifications.services import notifications_mark_read
 from amends.textsense.services import label_correct
 
+from .case_amends import amends_context, offer_form_error
 from .forms import (
     CATEGORY_CHOICES,
     AssignForm,
+    DecisionForm,
     InboxFilterForm,
     LanguageForm,
     MessageForm,
     NoteForm,
+    OfferForm,
     PosterForm,
     ReasonForm,
     RelatedCaseForm,
     ResolveForm,
+    TaskForm,
 )
 from .inbox import inbox_rows
 
@@ -110,7 +119,11 @@ def inbox(request: HttpRequest) -> HttpResponse:
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "web/_inbox_list.html", context)
     # Only the whole page shows the saved views and the bulk-assign form.
-    context |= {"saved_views": saved_views_of(user), "colleagues": colleagues_of(user)}
+    context |= {
+        "saved_views": saved_views_of(user),
+        "colleagues": colleagues_of(user),
+        "due_tasks": tasks_due_for(user),
+    }
     return render(request, "web/inbox.html", context)
 
 
@@ -169,8 +182,11 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     return _render_case(request, case_id)
 
 
-def _render_case(request: HttpRequest, case_id: int, status: int = 200, **forms: Form) -> HttpResponse:
-    """The case page; `forms` are the ones that came back with errors, the others are fresh."""
+def _render_case(
+    request: HttpRequest, case_id: int, status: int = 200, outlier: str | None = None, **forms: Form
+) -> HttpResponse:
+    """The case page; `forms` are the ones that came back with errors, the others are fresh; `outlier` says an
+    offer stands out from what similar cases received ("above" or "below")."""
     user = current_user(request)
     case = case_get_for_user(user=user, case_id=case_id)
     owners, teams = assignable_people(case), assignable_teams()
@@ -195,6 +211,8 @@ def _render_case(request: HttpRequest, case_id: int, status: int = 200, **forms:
         "reason_form": forms.get("reason_form") or ReasonForm(),
         "related_form": forms.get("related_form") or RelatedCaseForm(),
         "can_override": user.has_role(Role.SUPERVISOR) or user.has_role(Role.ADMIN),
+        "outlier": outlier,
+        **amends_context(case, user, forms),
     }
     return render(request, "web/case.html", context, status=status)
 
@@ -468,3 +486,95 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if getattr(request, "user", None) is not None and request.user.is_authenticated:
         return render(request, "web/csrf_failure.html", status=403)
     return in_customer_language(lambda req: render(req, "web/csrf_failure.html", status=403))(request)
+
+
+# --- Making amends and following up ---------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def case_offer(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = current_user(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+    guidance = offer_guidance(case)
+    form = OfferForm(request.POST, catalogue=guidance.catalogue)
+    if form.is_valid():
+        chosen = form.alternatives()
+        if not form.errors:
+            exposure = max(amount for _kind, amount, _currency, _text in chosen)
+            stands_out = fairness.outlier(exposure, guidance.similar)
+            if stands_out and not form.cleaned_data["confirm_outlier"]:
+                return _render_case(request, case_id, status=422, offer_form=form, outlier=stands_out)
+            try:
+                offer = offer_make(
+                    case=case,
+                    alternatives=[AlternativeData(*row) for row in chosen],
+                    reason=form.cleaned_data["reason"],
+                    by=user,
+                )
+            except DomainError as error:
+                offer_form_error(form, error)
+            else:
+                if offer.status == "pending_approval":
+                    messages.success(request, _("Above your spending authority: the offer waits for approval."))
+                else:
+                    messages.success(request, _("Offered: the customer has the link to choose."))
+                return redirect("web:case", case_id=case_id)
+    return _render_case(request, case_id, status=422, offer_form=form)
+
+
+@login_required
+@require_GET
+def approvals(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    pending = list(pending_for_approver(user)[:100])
+    rows = [
+        (offer, DecisionForm(prefix=f"o{offer.pk}"), offer_guidance(offer.case, offer.currency)) for offer in pending
+    ]
+    return render(request, "web/approvals.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def offer_decision(request: HttpRequest, offer_id: int) -> HttpResponse:
+    user = current_user(request)
+    offer = offer_get_for_user(user, offer_id)
+    form = DecisionForm(request.POST, prefix=f"o{offer.pk}")
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            offer_decide(offer=offer, decision=data["decision"], amount=data["amount"], comment=data["comment"],
+                         by=user)  # fmt: skip
+            messages.success(request, _("Decision recorded on case #%(id)s.") % {"id": offer.case_id})
+            return redirect("web:approvals")
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+    rows = [(offer, form, offer_guidance(offer.case, offer.currency))]
+    return render(request, "web/approvals.html", {"rows": rows}, status=422)
+
+
+@login_required
+@require_POST
+def case_task(request: HttpRequest, case_id: int) -> HttpResponse:
+    user = current_user(request)
+    case = case_get_for_user(user=user, case_id=case_id)
+    form = TaskForm(request.POST)
+    if form.is_valid():
+        try:
+            case_task_add(case=case, due_at=form.cleaned_data["due_at"], note=form.cleaned_data["note"], by=user)
+            messages.success(request, _("Follow-up task scheduled."))
+            return redirect("web:case", case_id=case_id)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+    return _render_case(request, case_id, status=422, task_form=form)
+
+
+@login_required
+@require_POST
+def task_done(request: HttpRequest, task_id: int) -> HttpResponse:
+    user = current_user(request)
+    task = case_task_done(task=task_get_for_user(user=user, task_id=task_id), by=user)
+    messages.success(request, _("Done."))
+    if request.POST.get("next") == "inbox":
+        return redirect("web:inbox")
+    return redirect("web:case", case_id=task.case_id)

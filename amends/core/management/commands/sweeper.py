@@ -5,7 +5,9 @@ from django_tasks import task_backends
 from django_tasks_db import DatabaseBackend
 
 from amends.cases.tasks import reopen_window_sweep_task, sla_sweep_task
+from amends.compensation.tasks import offers_expire_task
 from amends.core.tasks import requeue_stale_tasks
+from amends.followups.tasks import follow_up_sweep_task
 from amends.intake.models import Mailbox
 from amends.intake.tasks import poll_mailbox_task
 from amends.surveys.tasks import invitation_reminders_task, invitations_due_task
@@ -14,7 +16,8 @@ from amends.surveys.tasks import invitation_reminders_task, invitations_due_task
 class Command(BaseCommand):
     help = (
         "Queue the periodic work for the workers every --interval seconds: mailbox polls, survey invitations "
-        "and reminders, SLA escalations, closing cases after their reopen window. "
+        "and reminders, SLA escalations, closing cases after their reopen window, follow-ups after resolution, "
+        "expiring offers. "
         "Safe to run on several machines: each task claims its rows, so nothing is done twice."
     )
 
@@ -42,4 +45,6 @@ class Command(BaseCommand):
         invitation_reminders_task.enqueue()
         sla_sweep_task.enqueue()
         reopen_window_sweep_task.enqueue()
-        return len(mailboxes) + 4
+        follow_up_sweep_task.enqueue()
+        offers_expire_task.enqueue()
+        return len(mailboxes) + 6

@@ -1,0 +1,53 @@
+from datetime import datetime
+from enum import StrEnum
+
+from ninja import Schema
+from pydantic import Field
+
+from amends.core.apikit import StrictSchema
+
+
+class TaskIn(StrictSchema):
+    due_at: datetime = Field(description="When to do it (ISO 8601 with offset); in the future.")
+    note: str = Field(max_length=300, description='What to do, e.g. "call back about the replacement".')
+    owner: str | None = Field(default=None, description="A username; you when left out.")
+
+
+class TaskOut(Schema):
+    id: int
+    case: int
+    owner: str
+    due_at: datetime
+    note: str
+    done_at: datetime | None
+    created_by: str | None
+
+
+class TaskList(Schema):
+    items: list[TaskOut]
+
+
+class RecoveryGroup(StrEnum):
+    TEAM = "team"
+    CATEGORY = "category"
+    MONTH = "month"
+
+
+class RecoveryRateParams(StrictSchema):
+    by: RecoveryGroup = Field(default=RecoveryGroup.MONTH, description="team, category or month (of resolution).")
+    from_: datetime | None = Field(default=None, alias="from", description="Resolved at or after.")
+    to: datetime | None = Field(default=None, description="Resolved before.")
+
+
+class RecoveryRateOut(Schema):
+    group: str
+    answered: int
+    satisfied: int
+    unhappy: int
+    unanswered: int
+    rate: float | None = Field(description="satisfied / answered; null when nobody answered.")
+
+
+class RecoveryRateList(Schema):
+    by: str
+    items: list[RecoveryRateOut]

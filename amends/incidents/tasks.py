@@ -1,0 +1,56 @@
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
+
+from amends.cases import wording
+
+from .enums import NoticeStatus
+from .models import IncidentNotice, IncidentUpdate
+
+BATCH = 200
+
+
+def _email(update: IncidentUpdate, notice: IncidentNotice) -> EmailMessage:
+    """The first line of each message is its subject; {customer_name}, {incident} and {location} are filled in."""
+    from .services import message_for
+
+    customer = notice.customer
+    location = update.incident.location
+    values = {
+        "customer_name": customer.name or customer.external_id,
+        "incident": update.incident.title,
+        "location": location.name if location else "",
+    }
+    text = wording.render(message_for(update, customer.language), values)
+    first, _sep, rest = text.partition("\n")
+    subject, body = (first.strip(), rest.strip()) if rest.strip() else (update.incident.title, text)
+    return EmailMessage(subject=subject[:200], body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[customer.email])
+
+
+@task()
+def incident_send_task(update_id: int) -> int:
+    """Send an update's queued notices in batches over one connection; returns how many were sent.
+
+    Each batch is claimed (and committed) before sending, and each notice marked sent after it went out, so a
+    crash never sends anyone the same update twice; a rerun, or a second worker, takes what is still queued.
+    """
+    from .services import notices_claim
+
+    update = IncidentUpdate.objects.select_related("incident__location").get(pk=update_id)
+    sent = 0
+    while batch := notices_claim(update_id, size=BATCH):
+        with get_connection() as connection:
+            for notice in batch:
+                try:
+                    connection.send_messages([_email(update, notice)])
+                except Exception as error:
+                    IncidentNotice.objects.filter(pk=notice.pk).update(
+                        status=NoticeStatus.FAILED, error=str(error)[:300]
+                    )
+                    continue
+                with transaction.atomic():
+                    IncidentNotice.objects.filter(pk=notice.pk).update(status=NoticeStatus.SENT, sent_at=timezone.now())
+                sent += 1
+    return sent
