@@ -9,7 +9,7 @@ DEMO_DB ?= sqlite:///amends.sqlite3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: demo test install lint typecheck test-sqlite test-postgres test-redis bench-intake bench-batch bench-import bench-inbox messages clean
+.PHONY: demo test install lint typecheck test-sqlite test-postgres test-redis bench-intake bench-batch bench-import bench-inbox bench-incidents messages clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -55,6 +55,9 @@ bench-batch: install
 SAMPLE ?= 1000
 bench-textsense: install
 	$(BIN)/python -m bench.textsense_quality --sample $(SAMPLE)
+
+bench-incidents: install
+	$(BIN)/python -m bench.incidents
 
 bench-import: install
 	$(BIN)/python -m bench.import_rate

@@ -140,8 +140,11 @@ def test_a_customer_of_the_incident_who_complains_is_attached_and_sees_it_on_the
         ({"title": " "}, "missing_field", "title"),
         ({"cohort": {}}, "missing_field", "cohort"),
         ({"cohort": {"location": "nowhere"}}, "unknown_location", "cohort.location"),
-        ({"cohort": {"location": "ams", "from": "2026-11-20T00:00:00Z", "to": "2026-11-19T00:00:00Z"}},
-         "invalid_value", "cohort.to"),  # fmt: skip
+        (
+            {"cohort": {"location": "ams", "from": "2026-11-20T00:00:00Z", "to": "2026-11-19T00:00:00Z"}},
+            "invalid_value",
+            "cohort.to",
+        ),
         ({"cohort": {"attributes": {"region; drop": "x"}}}, "invalid_value", "cohort.attributes"),
         ({"message": {}}, "missing_field", "message"),
         ({"message": {"xx": "Hello"}}, "invalid_value", "message.xx"),

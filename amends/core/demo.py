@@ -10,6 +10,7 @@ import random
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -382,6 +383,7 @@ def demo_data_load(*, now: datetime | None = None) -> DemoSummary:
                 _tell(story, users)
         _add_silent_failures(now)
         demo_playbooks_ensure()
+        _ensure_amends(teams)
     after = _counts()
     return DemoSummary(
         created={name: after[name] - before[name] for name in COUNTED},
@@ -389,6 +391,34 @@ def demo_data_load(*, now: datetime | None = None) -> DemoSummary:
         open_cases=Case.objects.filter(status__in=OPEN_STATUSES).count(),
         resolved_cases=Case.objects.filter(status=CaseStatus.RESOLVED).count(),
     )
+
+
+# What the demo's people may give: agents 200 per case, supervisors 2,000, admins without limit (role admin set high).
+DEMO_AUTHORITY = {"agent": ("200", "500"), "supervisor": ("2000", None), "admin": ("100000", None)}
+DEMO_CATALOGUE = [  # (name, type, amount, validity days)
+    ("Voucher 25", "voucher", "25", 365),
+    ("Voucher 50", "voucher", "50", 365),
+    ("Partial refund", "partial_refund", "40", None),
+    ("Room or seat upgrade", "upgrade", "0", None),
+    ("Free delivery next order", "waived_fee", "7.95", None),
+    ("A sincere apology", "apology_only", "0", None),
+]
+
+
+def _ensure_amends(teams: dict[str, Team]) -> None:
+    """Spending authorities, the gesture catalogue and a monthly budget per team, so gestures work in the demo."""
+    from amends.compensation.models import AuthorityLimit, CatalogueItem, TeamBudget
+
+    for role, (per_case, per_day) in DEMO_AUTHORITY.items():
+        AuthorityLimit.objects.get_or_create(
+            role=role, defaults={"per_case": Decimal(per_case), "per_day": Decimal(per_day) if per_day else None}
+        )
+    for name, kind, amount, days in DEMO_CATALOGUE:
+        CatalogueItem.objects.get_or_create(
+            name=name, defaults={"type": kind, "default_amount": Decimal(amount), "validity_days": days}
+        )
+    for team in teams.values():
+        TeamBudget.objects.get_or_create(team=team, defaults={"per_month": Decimal("5000")})
 
 
 # Service failures nobody complained about, for the "At risk" list: (location, kind, attributes, hours ago).

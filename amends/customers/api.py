@@ -53,7 +53,8 @@ def create_interactions(request: HttpRequest, payload: BatchIn):
 
 @router.get("/customers/{external_id}", response={200: CustomerProfileOut, **ERRORS_READ}, tags=["customers"])
 def get_customer(request: HttpRequest, external_id: str):
-    """Customer 360: the profile and one timeline of interactions, feedback, cases, notes, messages, gestures and incident notices."""
+    """Customer 360: the profile and one timeline of interactions, feedback, cases, notes, messages, gestures
+    and incident notices."""
     view = customer_view(user=api_user(request), external_id=external_id)
     customer = view.customer
     return {

@@ -117,8 +117,9 @@ def customer_view(*, user: User, external_id: str) -> CustomerView:
     ]
     notices = list(notices_of_customer(customer).order_by("-sent_at")[:TIMELINE_LIMIT])
     items += [
-        TimelineItem("incident", n.sent_at or n.update.created_at, n.update.incident.title,
-                     n.update.get_kind_display(), None)  # fmt: skip
+        TimelineItem(
+            "incident", n.sent_at or n.update.created_at, n.update.incident.title, n.update.get_kind_display(), None
+        )
         for n in notices
     ]
     items.sort(key=lambda item: item.at, reverse=True)
