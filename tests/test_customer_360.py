@@ -34,7 +34,14 @@ def history(api: ApiClient, world: World) -> Case:
 def test_the_whole_history_is_one_timeline_newest_first(api: ApiClient, history: Case) -> None:
     body = ApiClient(history.team.members.get(username="alice")).get("/customers/cust-1").json()
     assert body["name"] == "Anna de Vries" and body["open_case"] == history.pk
-    assert body["counts"] == {"interactions": 1, "feedback": 2, "cases": 2, "recovered": 1, "gestures": 0, "incidents": 0}
+    assert body["counts"] == {
+        "interactions": 1,
+        "feedback": 2,
+        "cases": 2,
+        "recovered": 1,
+        "gestures": 0,
+        "incidents": 0,
+    }
     kinds = [item["kind"] for item in body["timeline"]]
     assert sorted(set(kinds)) == ["case", "feedback", "interaction", "message", "note"]
     times = [item["at"] for item in body["timeline"]]
