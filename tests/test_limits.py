@@ -108,3 +108,12 @@ def test_the_next_level_up_approves(roles: set[str], approver: str | None) -> No
 )
 def test_a_team_budget_warns_from_80_percent(budget: Decimal | None, spent: Decimal, warn: bool) -> None:
     assert limits.budget_warning(budget=budget, spent=spent) is warn
+
+
+@pytest.mark.parametrize(
+    ("spent", "added", "crossed"),
+    [("170", "70", True), ("160", "10", True), ("190", "20", False), ("100", "100", False), ("170", "0", False)],
+)
+def test_the_budget_warning_goes_with_the_crossing_gesture(spent: str, added: str, crossed: bool) -> None:
+    assert limits.budget_warning_crossed(budget=Decimal("200"), spent=Decimal(spent), added=Decimal(added)) is crossed
+    assert limits.budget_warning_crossed(budget=None, spent=Decimal(spent), added=Decimal(added)) is False

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from amends.core.enums import Language, Role
 from amends.core.errors import DomainError, ErrorCode
 from amends.core.models import BusinessCalendar, Location, Team, User
+from amends.core.selectors import supervisors_of
 from amends.core.tasks import enqueue_with_transaction
 from amends.customers.models import Customer
 from amends.intake.channels.csv.bulk import insert_objects, update_rows
@@ -571,11 +572,7 @@ def case_reopen_or_link(*, case: Case, reason: str) -> Case:
     other = _open_case_of(case.customer_id, lock=False)
     if other is None:
         return _reopen(case, reason=reason, by=None)
-    if not other.related.filter(pk=case.pk).exists():
-        other.related.add(case)
-        log_case_event(case=other, kind=EventKind.LINKED, data={"case_id": case.pk, "relation": "related"})
-        log_case_event(case=case, kind=EventKind.LINKED, data={"case_id": other.pk, "relation": "related"})
-    return other
+    return case_link(case=other, other=case, by=None)
 
 
 @transaction.atomic
@@ -733,9 +730,7 @@ def _team_members(case: Case) -> list[User]:
 
 
 def _supervisors(case: Case) -> list[User]:
-    if case.team is None:
-        return []
-    return list(case.team.members.filter(is_active=True, groups__name=Role.SUPERVISOR.value).distinct())
+    return supervisors_of(case.team_id) if case.team_id is not None else []
 
 
 def _escalation_message(case: Case, kind: EventKind) -> tuple[str, str]:
@@ -931,7 +926,7 @@ def case_merge(*, duplicate: Case, into: Case, by: User) -> Case:
 
 
 @transaction.atomic
-def case_link(*, case: Case, other: Case, by: User) -> Case:
+def case_link(*, case: Case, other: Case, by: User | None) -> Case:
     """Related failures (the same delayed flight, two guests of one room): each case shows the other."""
     if case.pk == other.pk:
         raise DomainError(ErrorCode.INVALID_VALUE, _("A case cannot be linked to itself."), field="case")

@@ -98,3 +98,8 @@ def approver_role(roles: Iterable[str]) -> str | None:
 def budget_warning(*, budget: Decimal | None, spent: Decimal) -> bool:
     """A team's monthly budget is running out: warn at 80% and above."""
     return budget is not None and budget > ZERO and spent >= budget * BUDGET_WARNING_SHARE
+
+
+def budget_warning_crossed(*, budget: Decimal | None, spent: Decimal, added: Decimal) -> bool:
+    """The gesture that took the month's spending (now `spent`) across the warning share: warn once, then."""
+    return budget_warning(budget=budget, spent=spent) and not budget_warning(budget=budget, spent=spent - added)

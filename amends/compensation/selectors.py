@@ -52,10 +52,14 @@ def committed_on_case(case: Case, currency: str) -> Decimal:
     return (given or limits.ZERO) + sum((amount for _made, amount in offered), limits.ZERO)
 
 
+def _day_start(moment: datetime) -> datetime:
+    """Midnight of the moment's day in the business's time zone: days and months of spending start there."""
+    return timezone.localtime(moment).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
 def spent_by(user: User, *, case: Case, currency: str, now: datetime | None = None) -> limits.Spent:
     """What counts against the person's limits before a new offer: given and still-open offers, in `currency`."""
-    now = timezone.localtime(now or timezone.now())
-    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    day = _day_start(now or timezone.now())
     month = day.replace(day=1)
     given = LedgerEntry.objects.filter(offered_by=user, currency=currency, created_at__gte=month)
     offered = Offer.objects.filter(offered_by=user, currency=currency, created_at__gte=month)
@@ -143,44 +147,46 @@ def ledger_filtered(
 
 @dataclass(frozen=True)
 class Guidance:
-    """What the agent sees when making an offer."""
+    """What the agent, and the approver, see about an offer's fairness."""
 
     currency: str
     similar: Spread | None  # gestures on cases of the same category (when known) and severity
     past: list[LedgerEntry]  # this customer's earlier gestures
     suggested: list[CatalogueItem]  # the playbook's suggested gestures for this category and severity
-    catalogue: list[CatalogueItem]  # every gesture that may be offered at the case's location
 
 
 SIMILAR_SAMPLE = 1000  # the most recent gestures are the ones that set expectations
 
 
-def offer_guidance(case: Case, currency: str = "EUR") -> Guidance:
+def catalogue_for(case: Case) -> QuerySet[CatalogueItem]:
+    """The gestures that may be offered at the case's location."""
+    offerable = CatalogueItem.objects.filter(is_active=True)
+    return offerable.filter(Q(location__isnull=True) | Q(location_id=case.location_id)).order_by("type", "name")
+
+
+def similar_gestures(case: Case, currency: str = "EUR") -> Spread | None:
     similar = LedgerEntry.objects.filter(
         currency=currency, corrects__isnull=True, case__severity=case.severity
     ).exclude(case=case)
     if case.category:
         similar = similar.filter(category=case.category)
-    amounts = list(similar.order_by("-id").values_list("amount", flat=True)[:SIMILAR_SAMPLE])
-    catalogue = list(
-        CatalogueItem.objects.filter(is_active=True)
-        .filter(Q(location__isnull=True) | Q(location_id=case.location_id))
-        .order_by("type", "name")
-    )
-    suggested_ids = set(case.playbook.suggested_gestures.values_list("pk", flat=True)) if case.playbook else set()
+    return spread(list(similar.order_by("-id").values_list("amount", flat=True)[:SIMILAR_SAMPLE]))
+
+
+def offer_guidance(case: Case, currency: str = "EUR") -> Guidance:
+    suggested = catalogue_for(case).filter(pk__in=case.playbook.suggested_gestures.all()) if case.playbook else []
     return Guidance(
         currency=currency,
-        similar=spread(amounts),
+        similar=similar_gestures(case, currency),
         past=list(LedgerEntry.objects.filter(customer_id=case.customer_id).order_by("-id")[:10]),
-        suggested=[item for item in catalogue if item.pk in suggested_ids],
-        catalogue=catalogue,
+        suggested=list(suggested),
     )
 
 
 def team_spent_in_month(team_id: int, currency: str, now: datetime) -> Decimal:
     """What the team's gestures cost this calendar month (corrections included)."""
-    start = now.astimezone(timezone.get_current_timezone()).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    total = LedgerEntry.objects.filter(team_id=team_id, currency=currency, created_at__gte=start).aggregate(
+    month = _day_start(now).replace(day=1)
+    total = LedgerEntry.objects.filter(team_id=team_id, currency=currency, created_at__gte=month).aggregate(
         total=Sum("amount")
     )["total"]
     return total or limits.ZERO

@@ -19,6 +19,7 @@ from amends.cases.services import case_message_send, log_case_event
 from amends.core.enums import Role
 from amends.core.errors import DomainError, ErrorCode, Forbidden
 from amends.core.models import User
+from amends.core.selectors import supervisors_of
 from amends.notifications.services import notify
 
 from . import limits
@@ -366,12 +367,8 @@ def _warn_on_budget(entry: LedgerEntry, now: datetime) -> None:
     if budget is None or budget.currency != entry.currency or entry.team_id is None:
         return
     spent = team_spent_in_month(entry.team_id, budget.currency, now)
-    before = spent - entry.amount
-    if not limits.budget_warning(budget=budget.per_month, spent=spent) or limits.budget_warning(
-        budget=budget.per_month, spent=before
-    ):
+    if not limits.budget_warning_crossed(budget=budget.per_month, spent=spent, added=entry.amount):
         return
-    supervisors = User.objects.filter(groups__name=Role.SUPERVISOR, teams=entry.team_id, is_active=True).distinct()
 
     def message() -> tuple[str, str]:
         share = int(spent * 100 / budget.per_month)
@@ -383,7 +380,7 @@ def _warn_on_budget(entry: LedgerEntry, now: datetime) -> None:
         }  # fmt: skip
         return subject, body
 
-    notify(recipients=supervisors, kind="budget_warning", message=message, case_id=entry.case_id)
+    notify(recipients=supervisors_of(entry.team_id), kind="budget_warning", message=message, case_id=entry.case_id)
 
 
 def _fulfilment(alternative: Alternative, now: datetime) -> dict:

@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 
 from .cache import TtlCache
 from .clock import Calendar, parse_intervals, parse_week
+from .enums import Role
 from .errors import DomainError, ErrorCode
 from .models import BusinessCalendar, Team, User
 
@@ -32,6 +33,14 @@ def user_by_username(username: str, *, field: str = "owner") -> User:
             ErrorCode.UNKNOWN_USER, _("There is no user %(name)s.") % {"name": username}, field=field, status=422
         )
     return user
+
+
+def supervisors_of(team_id: int | None) -> list[User]:
+    """The active supervisors of a team; of every team when it is None (someone must hear of it)."""
+    supervisors = User.objects.filter(groups__name=Role.SUPERVISOR.value, is_active=True)
+    if team_id is not None:
+        supervisors = supervisors.filter(teams=team_id)
+    return list(supervisors.distinct())
 
 
 def calendar_clock(calendar: BusinessCalendar) -> Calendar:

@@ -7,15 +7,15 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from amends.cases.enums import EventKind
 from amends.cases.models import Case
 from amends.cases.services import case_reopen_or_link, log_case_event
-from amends.core.enums import Role
 from amends.core.errors import DomainError, ErrorCode, NotFound
+from amends.core.links import link_id, link_matches, link_token
 from amends.core.models import User
+from amends.core.selectors import supervisors_of
 from amends.notifications.services import notify
 
 from . import rules
@@ -25,9 +25,11 @@ from .models import CaseTask, FollowUp, FollowUpDelay
 MAX_TASK_NOTE = 300
 
 
+FOLLOW_UP_LINK_SALT = "amends.followups.follow_up"
+
+
 def follow_up_token(follow_up: FollowUp) -> str:
-    mac = salted_hmac("amends.followups.follow_up", f"{follow_up.pk}:{follow_up.nonce}", algorithm="sha256")
-    return f"{follow_up.pk}-{mac.hexdigest()[:43]}"
+    return link_token(FOLLOW_UP_LINK_SALT, follow_up.pk, follow_up.nonce)
 
 
 def follow_up_url(follow_up: FollowUp) -> str:
@@ -74,13 +76,8 @@ def follow_ups_cancel(case: Case) -> int:
 
 def follow_up_by_token(raw: str) -> FollowUp:
     """The follow-up behind a link, if the link is still good."""
-    follow_up_id, _sep, _mac = raw.partition("-")
-    follow_up = (
-        FollowUp.objects.select_related("case__location", "customer")
-        .filter(pk=int(follow_up_id) if follow_up_id.isdigit() else 0)
-        .first()
-    )
-    if follow_up is None or not constant_time_compare(follow_up_token(follow_up), raw):
+    follow_up = FollowUp.objects.select_related("case__location", "customer").filter(pk=link_id(raw)).first()
+    if follow_up is None or not link_matches(FOLLOW_UP_LINK_SALT, follow_up.pk, follow_up.nonce, raw):
         raise NotFound(_("This survey link does not exist."))
     if follow_up.status == FollowUpStatus.ANSWERED:
         raise DomainError(ErrorCode.TOKEN_USED, _("You already answered this survey. Thank you!"), status=410)
@@ -120,7 +117,7 @@ SCORES = ("handling", "overall", "nps", "repurchase", "fair_outcome", "fair_proc
 def _recover_again(follow_up: FollowUp) -> None:
     reason = _("The customer was unhappy at follow-up.")
     case = case_reopen_or_link(case=follow_up.case, reason=reason)
-    recipients = [case.owner] if case.owner is not None else _supervisors_of(case)
+    recipients = [case.owner] if case.owner is not None else supervisors_of(case.team_id)
 
     def message() -> tuple[str, str]:
         subject = _("Case #%(id)s: the customer is unhappy at follow-up") % {"id": case.pk}
@@ -131,13 +128,6 @@ def _recover_again(follow_up: FollowUp) -> None:
         return subject, body
 
     notify(recipients=recipients, kind="follow_up_unhappy", message=message, case_id=case.pk)
-
-
-def _supervisors_of(case: Case) -> list[User]:
-    supervisors = User.objects.filter(groups__name=Role.SUPERVISOR, is_active=True)
-    if case.team_id is not None:
-        supervisors = supervisors.filter(teams=case.team_id)
-    return list(supervisors.distinct())
 
 
 def follow_up_claim(follow_up_id: int, *, reminder: bool, now: datetime) -> FollowUp | None:

@@ -7,12 +7,12 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from amends.cases.enums import OPEN_STATUSES
 from amends.cases.models import Case
 from amends.core.errors import DomainError, ErrorCode, NotFound
+from amends.core.links import link_id, link_matches, link_token
 from amends.core.tasks import enqueue_with_transaction
 from amends.customers.models import Customer, Interaction
 from amends.customers.services import CustomerData
@@ -30,9 +30,11 @@ REFUSAL_MESSAGES = {
 }
 
 
+SURVEY_LINK_SALT = "amends.surveys.invitation"
+
+
 def survey_token(invitation: Invitation) -> str:
-    mac = salted_hmac("amends.surveys.invitation", f"{invitation.pk}:{invitation.nonce}", algorithm="sha256")
-    return f"{invitation.pk}-{mac.hexdigest()[:43]}"
+    return link_token(SURVEY_LINK_SALT, invitation.pk, invitation.nonce)
 
 
 def survey_url(invitation: Invitation) -> str:
@@ -123,13 +125,10 @@ def _invite_quietly(
 
 def invitation_by_token(raw: str) -> Invitation:
     """The invitation behind a survey link, if the link is still good."""
-    invitation_id, _sep, _mac = raw.partition("-")
     invitation = (
-        Invitation.objects.select_related("survey__location", "customer", "interaction")
-        .filter(pk=int(invitation_id) if invitation_id.isdigit() else 0)
-        .first()
+        Invitation.objects.select_related("survey__location", "customer", "interaction").filter(pk=link_id(raw)).first()
     )
-    if invitation is None or not constant_time_compare(survey_token(invitation), raw):
+    if invitation is None or not link_matches(SURVEY_LINK_SALT, invitation.pk, invitation.nonce, raw):
         raise NotFound(_("This survey link does not exist."))
     if invitation.answered_at is not None:
         raise DomainError(ErrorCode.TOKEN_USED, _("You already answered this survey. Thank you!"), status=410)

@@ -6,7 +6,8 @@ from django.forms import Form
 from django.utils import timezone
 
 from amends.cases.models import Case
-from amends.compensation.selectors import authority_of, offer_guidance
+from amends.compensation.enums import OfferStatus
+from amends.compensation.selectors import authority_of, catalogue_for, offer_guidance
 from amends.compensation.services import choice_url
 from amends.core.errors import DomainError
 from amends.core.models import User
@@ -17,14 +18,13 @@ from .forms import OfferForm, TaskForm
 
 def amends_context(case: Case, user: User, forms: dict[str, Form]) -> dict:
     """What the case page shows for gestures and follow-up; `forms` are the ones that came back with errors."""
-    guidance = offer_guidance(case)
     offers = list(case.offers.select_related("offered_by", "approved_by").prefetch_related("alternatives"))
     tomorrow = timezone.localtime() + timedelta(days=1)
     return {
-        "guidance": guidance,
+        "guidance": offer_guidance(case),
         "authority": authority_of(user),
-        "offers": [(offer, choice_url(offer) if offer.status == "offered" else "") for offer in offers],
-        "offer_form": forms.get("offer_form") or OfferForm(catalogue=guidance.catalogue),
+        "offers": [(offer, choice_url(offer) if offer.status == OfferStatus.OFFERED else "") for offer in offers],
+        "offer_form": forms.get("offer_form") or OfferForm(catalogue=list(catalogue_for(case))),
         "follow_up": latest_follow_up(case),
         "tasks": tasks_of_case(case),
         "task_form": forms.get("task_form") or TaskForm(initial={"due_at": tomorrow.replace(minute=0, second=0)}),

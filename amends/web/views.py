@@ -46,7 +46,14 @@ from amends.cases.services import (
     saved_view_save,
 )
 from amends.compensation import fairness
-from amends.compensation.selectors import offer_get_for_user, offer_guidance, pending_for_approver
+from amends.compensation.enums import OfferStatus
+from amends.compensation.selectors import (
+    catalogue_for,
+    offer_get_for_user,
+    offer_guidance,
+    pending_for_approver,
+    similar_gestures,
+)
 from amends.compensation.services import AlternativeData, offer_decide, offer_make
 from amends.core.enums import Role
 from amends.core.errors import DomainError
@@ -496,13 +503,12 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 def case_offer(request: HttpRequest, case_id: int) -> HttpResponse:
     user = current_user(request)
     case = case_get_for_user(user=user, case_id=case_id)
-    guidance = offer_guidance(case)
-    form = OfferForm(request.POST, catalogue=guidance.catalogue)
+    form = OfferForm(request.POST, catalogue=list(catalogue_for(case)))
     if form.is_valid():
         chosen = form.alternatives()
         if not form.errors:
             exposure = max(amount for _kind, amount, _currency, _text in chosen)
-            stands_out = fairness.outlier(exposure, guidance.similar)
+            stands_out = fairness.outlier(exposure, similar_gestures(case))
             if stands_out and not form.cleaned_data["confirm_outlier"]:
                 return _render_case(request, case_id, status=422, offer_form=form, outlier=stands_out)
             try:
@@ -515,7 +521,7 @@ def case_offer(request: HttpRequest, case_id: int) -> HttpResponse:
             except DomainError as error:
                 offer_form_error(form, error)
             else:
-                if offer.status == "pending_approval":
+                if offer.status == OfferStatus.PENDING_APPROVAL:
                     messages.success(request, _("Above your spending authority: the offer waits for approval."))
                 else:
                     messages.success(request, _("Offered: the customer has the link to choose."))
@@ -548,7 +554,7 @@ def offer_decision(request: HttpRequest, offer_id: int) -> HttpResponse:
             messages.success(request, _("Decision recorded on case #%(id)s.") % {"id": offer.case_id})
             return redirect("web:approvals")
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            _form_error(form, error)
     rows = [(offer, form, offer_guidance(offer.case, offer.currency))]
     return render(request, "web/approvals.html", {"rows": rows}, status=422)
 
@@ -565,7 +571,7 @@ def case_task(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.success(request, _("Follow-up task scheduled."))
             return redirect("web:case", case_id=case_id)
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            _form_error(form, error)
     return _render_case(request, case_id, status=422, task_form=form)
 
 
