@@ -233,3 +233,28 @@ def fresh_rules_cache() -> Iterator[None]:
 
     yield
     forget_rules()
+
+
+INCIDENT_PEOPLE = [  # (customer, language, region, email)
+    ("c-nl", "nl", "North", "anna@example.com"),
+    ("c-de", "de", "North", "jonas@example.com"),
+    ("c-fr", "fr", "North", "claire@example.com"),
+    ("c-none", "nl", "North", ""),
+    ("c-south", "nl", "South", "zuid@example.com"),
+]
+
+
+@pytest.fixture
+def deliveries(api: ApiClient) -> None:
+    """Two deliveries to each customer, in region North but one."""
+    for n, (customer, language, region, email) in enumerate(INCIDENT_PEOPLE):
+        for k in range(2):  # two deliveries each: still one message per customer
+            body = {
+                "external_id": f"d-{n}-{k}",
+                "customer": {"external_id": customer, "name": customer.upper(), "language": language, "email": email},
+                "location": "ams",
+                "kind": "delivery",
+                "occurred_at": f"2026-11-2{k}T10:00:00+01:00",
+                "attributes": {"region": region, "status": "delayed"},
+            }
+            assert api.post("/interactions", body).status_code == 201

@@ -1,12 +1,14 @@
 """Proactive incidents: a supervisor announces a known problem to the affected customers, each in their language,
 with a preview first, updates to the same cohort, and no double send after a worker crash."""
 
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 
 from amends.cases.models import Case
+from amends.compensation.models import AuthorityLimit, CatalogueItem, LedgerEntry
 from amends.incidents.models import IncidentCase, IncidentNotice
 from amends.incidents.services import notices_claim
 from amends.incidents.tasks import incident_send_task
@@ -15,13 +17,6 @@ from .conftest import ApiClient, Mailbox, World, negative_survey
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PEOPLE = [  # (customer, language, region, email)
-    ("c-nl", "nl", "North", "anna@example.com"),
-    ("c-de", "de", "North", "jonas@example.com"),
-    ("c-fr", "fr", "North", "claire@example.com"),
-    ("c-none", "nl", "North", ""),
-    ("c-south", "nl", "South", "zuid@example.com"),
-]
 MESSAGE = {
     "en": "Your delivery is delayed\nDear {customer_name}, a storm delays deliveries ({incident}).",
     "nl": "Uw levering is vertraagd\nBeste {customer_name}, door een storm zijn leveringen vertraagd.",
@@ -32,21 +27,6 @@ MESSAGE = {
 @pytest.fixture
 def bob(world: World) -> ApiClient:
     return ApiClient(world.bob)
-
-
-@pytest.fixture
-def deliveries(api: ApiClient) -> None:
-    for n, (customer, language, region, email) in enumerate(PEOPLE):
-        for k in range(2):  # two deliveries each: still one message per customer
-            body = {
-                "external_id": f"d-{n}-{k}",
-                "customer": {"external_id": customer, "name": customer.upper(), "language": language, "email": email},
-                "location": "ams",
-                "kind": "delivery",
-                "occurred_at": f"2026-11-2{k}T10:00:00+01:00",
-                "attributes": {"region": region, "status": "delayed"},
-            }
-            assert api.post("/interactions", body).status_code == 201
 
 
 def declare(client: ApiClient, **overrides: Any) -> Any:
@@ -161,3 +141,48 @@ def test_bad_incidents_are_refused(bob: ApiClient, overrides: dict, code: str, f
 def test_only_supervisors_announce(world: World) -> None:
     response = declare(ApiClient(world.alice))
     assert (response.status_code, response.json()["code"]) == (403, "forbidden")
+
+
+def test_an_incident_can_give_everyone_a_voucher_within_the_announcers_authority(
+    bob: ApiClient, deliveries: None, smtp_server: Mailbox
+) -> None:
+    AuthorityLimit.objects.create(role="supervisor", per_case=Decimal("50"), per_day=Decimal("40"))
+    voucher = CatalogueItem.objects.create(name="Storm voucher", type="voucher", default_amount=Decimal("10"),
+                                           validity_days=90)  # fmt: skip
+    too_big = CatalogueItem.objects.create(name="Big voucher", type="voucher", default_amount=Decimal("60"))
+    refused = declare(bob, gesture=too_big.pk)
+    assert (refused.status_code, refused.json()["code"], refused.json()["field"]) == (422, "over_limit", "gesture")
+    assert declare(bob, gesture=999999).json()["code"] == "not_found"
+
+    message = {"en": "Delayed\nDear {customer_name}, here is {gesture}: {voucher_code}."}
+    incident = declare(bob, gesture=voucher.pk, message=message).json()
+    assert incident["gesture"] == {"id": voucher.pk, "name": "Storm voucher", "type": "voucher", "amount": "10.00",
+                                   "currency": "EUR"}  # fmt: skip
+    assert bob.post(f"/incidents/{incident['id']}/send", {}).status_code == 202
+    assert bob.post(f"/incidents/{incident['id']}/send", {}).status_code == 202  # again: nobody gets a second one
+    call_command("worker", burst=True)
+
+    entries = LedgerEntry.objects.filter(incident_id=incident["id"])
+    assert entries.count() == 4  # every member, also the one without an email address
+    codes = {entry.customer.external_id: entry.voucher_code for entry in entries}
+    assert len(set(codes.values())) == 4 and all(len(code) == 11 for code in codes.values())
+    anna = next(m for m in smtp_server.messages if m["To"] == "anna@example.com")
+    assert f"here is Voucher 10.00 EUR: {codes['c-nl']}." in anna.get_content()
+    ledger = bob.get("/ledger", customer="c-nl").json()["items"]
+    assert [(e["case"], e["incident"], e["amount"], e["location"]) for e in ledger] == [
+        (None, incident["id"], "10.00", "ams")
+    ]
+    assert bob.get("/customers/c-nl").json()["counts"]["gestures"] == 1
+
+
+def test_a_cohort_gesture_beyond_the_days_authority_is_refused_when_announcing(
+    bob: ApiClient, deliveries: None
+) -> None:
+    AuthorityLimit.objects.create(role="supervisor", per_case=Decimal("50"), per_day=Decimal("39.99"))
+    voucher = CatalogueItem.objects.create(name="Storm voucher", type="voucher", default_amount=Decimal("10"))
+    incident = declare(bob, gesture=voucher.pk).json()  # 10 each is within the per-case limit
+    refused = bob.post(f"/incidents/{incident['id']}/send", {})  # 4 customers: 40 in a day is not
+    assert (refused.status_code, refused.json()["code"]) == (422, "over_limit")
+    assert "per_day" in refused.json()["message"]
+    assert bob.get(f"/incidents/{incident['id']}").json()["status"] == "draft"
+    assert not LedgerEntry.objects.exists()

@@ -117,3 +117,29 @@ def test_a_team_budget_warns_from_80_percent(budget: Decimal | None, spent: Deci
 def test_the_budget_warning_goes_with_the_crossing_gesture(spent: str, added: str, crossed: bool) -> None:
     assert limits.budget_warning_crossed(budget=Decimal("200"), spent=Decimal(spent), added=Decimal(added)) is crossed
     assert limits.budget_warning_crossed(budget=None, spent=Decimal(spent), added=Decimal(added)) is False
+
+
+@pytest.mark.parametrize(
+    ("amount", "recipients", "spent", "exceeded"),
+    [
+        (D("10"), 50, Spent(), ()),  # 500 in all: exactly the day's limit
+        (D("10"), 51, Spent(), (Exceeded.PER_DAY,)),
+        (D("10"), 40, Spent(today=D("100")), ()),
+        (D("10"), 40, Spent(today=D("100.01")), (Exceeded.PER_DAY,)),
+        (D("10"), 40, Spent(this_month=D("1600.01")), (Exceeded.PER_MONTH,)),
+        (D("200"), 1, Spent(on_case=D("999")), ()),  # each customer is a fresh case: what a case had is irrelevant
+        (D("200.01"), 1, Spent(), (Exceeded.PER_CASE,)),
+        (D("0"), 100_000, Spent(), ()),  # an apology for everyone needs no authority
+    ],
+)
+def test_a_cohort_gesture_is_per_case_for_each_and_per_day_and_month_for_all(
+    amount: Decimal, recipients: int, spent: Spent, exceeded: tuple[Exceeded, ...]
+) -> None:
+    assert limits.check_cohort(amount, recipients, "EUR", AGENT, spent).exceeded == exceeded
+
+
+def test_a_cohort_gesture_needs_authority_in_its_currency() -> None:
+    assert limits.check_cohort(D("5"), 10, "EUR", None, Spent()).exceeded == (Exceeded.NO_AUTHORITY,)
+    assert limits.check_cohort(D("5"), 10, "USD", AGENT, Spent()).exceeded == (Exceeded.CURRENCY,)
+    unlimited = limits.limit_for(roles=[], personal=None, by_role={}, unlimited=True)
+    assert limits.check_cohort(D("5000"), 100_000, "EUR", unlimited, Spent()).within

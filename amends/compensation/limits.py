@@ -8,7 +8,7 @@ An offer of alternatives commits at most its most expensive alternative: the cus
 """
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
@@ -86,6 +86,16 @@ def check(amount: Decimal, currency: str, limit: Limit | None, spent: Spent) -> 
     if limit.per_month is not None and spent.this_month + amount > limit.per_month:
         exceeded.append(Exceeded.PER_MONTH)
     return Check(tuple(exceeded))
+
+
+def check_cohort(amount: Decimal, recipients: int, currency: str, limit: Limit | None, spent: Spent) -> Check:
+    """The same gesture for each of `recipients` customers (an incident): each one is a case of its own for the
+    per-case limit, and all of them together count against the day and the month."""
+    each = check(amount, currency, limit, Spent())
+    if not each.within or limit is None or recipients <= 0:
+        return each
+    total = check(amount * recipients, currency, replace(limit, per_case=Decimal("Infinity")), spent)
+    return Check(total.exceeded)
 
 
 def approver_role(roles: Iterable[str]) -> str | None:

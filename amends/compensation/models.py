@@ -145,7 +145,13 @@ class OfferDecision(models.Model):
 class LedgerEntry(models.Model):
     """Every gesture given, never changed or deleted: a correction is a new entry pointing at the one it corrects."""
 
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="ledger_entries")
+    # A gesture comes from an offer on a case, or from an incident announced to many customers (no case then).
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries"
+    )
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.PROTECT, null=True, blank=True, related_name="gestures"
+    )
     customer = models.ForeignKey("customers.Customer", on_delete=models.PROTECT, related_name="gestures")
     offer = models.ForeignKey(Offer, on_delete=models.PROTECT, null=True, blank=True, related_name="ledger_entries")
     type = models.CharField(_("type"), max_length=20, choices=GestureType.choices)
@@ -154,7 +160,7 @@ class LedgerEntry(models.Model):
     )  # negative in a correction that takes money back
     currency = models.CharField(_("currency"), max_length=3)
     category = models.CharField(_("root-cause category"), max_length=100, blank=True)
-    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey("core.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     team = models.ForeignKey("core.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     offered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     approved_by = models.ForeignKey(
@@ -172,6 +178,13 @@ class LedgerEntry(models.Model):
         verbose_name = _("ledger entry")
         verbose_name_plural = _("ledger")
         indexes = [models.Index(fields=["offered_by", "created_at"], name="ledger_by_person")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "customer"],
+                condition=models.Q(incident__isnull=False, corrects__isnull=True),
+                name="ledger_incident_gesture_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.amount} {self.currency}"

@@ -71,14 +71,14 @@ class DecisionIn(StrictSchema):
 
 class LedgerOut(Schema):
     id: int
-    case: int
+    case: int | None = Field(description="The case, or null for a gesture given to an incident's customers.")
     customer: str
     offer: int | None
     type: str
     amount: str
     currency: str
     category: str
-    location: str
+    location: str | None
     team: str | None
     offered_by: str
     approved_by: str | None
@@ -88,6 +88,7 @@ class LedgerOut(Schema):
     corrects: int | None
     note: str
     created_at: datetime
+    incident: int | None = Field(description="The incident whose customers all received this gesture, if any.")
 
 
 class LedgerPage(Schema):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from amends.cases.models import Case
 from amends.cases.selectors import cases_visible_to
+from amends.core.enums import Role
 from amends.core.errors import NotFound
 from amends.core.models import User
 
@@ -57,15 +58,16 @@ def _day_start(moment: datetime) -> datetime:
     return timezone.localtime(moment).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def spent_by(user: User, *, case: Case, currency: str, now: datetime | None = None) -> limits.Spent:
-    """What counts against the person's limits before a new offer: given and still-open offers, in `currency`."""
+def spent_by(user: User, *, case: Case | None, currency: str, now: datetime | None = None) -> limits.Spent:
+    """What counts against the person's limits before a new offer: given and still-open offers, in `currency`
+    (without a case: a gesture to a whole incident's cohort)."""
     day = _day_start(now or timezone.now())
     month = day.replace(day=1)
     given = LedgerEntry.objects.filter(offered_by=user, currency=currency, created_at__gte=month)
     offered = Offer.objects.filter(offered_by=user, currency=currency, created_at__gte=month)
     dated = [*given.values_list("created_at", "amount"), *_open_exposures(offered)]
     return limits.Spent(
-        on_case=committed_on_case(case, currency),
+        on_case=committed_on_case(case, currency) if case is not None else limits.ZERO,
         today=sum((amount for made, amount in dated if made >= day), limits.ZERO),
         this_month=sum((amount for _made, amount in dated), limits.ZERO),
     )
@@ -86,7 +88,10 @@ def ledger_visible_to(user: User) -> QuerySet[LedgerEntry]:
     entries = LedgerEntry.objects.select_related("case", "customer", "offered_by", "approved_by", "location", "team")
     if user.sees_all_teams:
         return entries
-    return entries.filter(case__in=cases_visible_to(user))
+    visible = Q(case__in=cases_visible_to(user))
+    if user.has_role(Role.SUPERVISOR):  # incidents are announced by supervisors, across teams
+        visible |= Q(incident__isnull=False)
+    return entries.filter(visible)
 
 
 def ledger_entry_get_for_user(user: User, entry_id: int) -> LedgerEntry:
@@ -156,6 +161,13 @@ class Guidance:
 
 
 SIMILAR_SAMPLE = 1000  # the most recent gestures are the ones that set expectations
+
+
+def catalogue_item_get(item_id: int) -> CatalogueItem:
+    item = CatalogueItem.objects.filter(pk=item_id, is_active=True).first()
+    if item is None:
+        raise NotFound(_("There is no active gesture %(id)s in the catalogue.") % {"id": item_id}, field="gesture")
+    return item
 
 
 def catalogue_for(case: Case) -> QuerySet[CatalogueItem]:

@@ -343,7 +343,7 @@ def offer_choose(*, offer: Offer, position: int) -> LedgerEntry:
         team=case.team,
         offered_by=offer.offered_by,
         approved_by=offer.approved_by,
-        **_fulfilment(alternative, now),
+        **fulfilment_of(alternative.type, now),
     )
     log_case_event(
         case=case,
@@ -383,17 +383,18 @@ def _warn_on_budget(entry: LedgerEntry, now: datetime) -> None:
     notify(recipients=supervisors_of(entry.team_id), kind="budget_warning", message=message, case_id=entry.case_id)
 
 
-def _fulfilment(alternative: Alternative, now: datetime) -> dict:
-    if alternative.type in (GestureType.VOUCHER, GestureType.DISCOUNT):
+def fulfilment_of(gesture_type: str, now: datetime, validity_days: int | None = None) -> dict:
+    """How a gesture is fulfilled: a voucher or discount is issued with a code now, money is marked to pay."""
+    if gesture_type in (GestureType.VOUCHER, GestureType.DISCOUNT):
         code = "".join(secrets.choice(VOUCHER_ALPHABET) for _ in range(10))
         return {
             "fulfilment": Fulfilment.ISSUED,
             "voucher_code": f"{code[:5]}-{code[5:]}",
-            "valid_until": (now + timedelta(days=365)).date(),
+            "valid_until": (now + timedelta(days=validity_days or 365)).date(),
         }
-    if alternative.type in PAID_OUT:
+    if gesture_type in PAID_OUT:
         return {"fulfilment": Fulfilment.TO_PAY}
-    if alternative.type in (GestureType.APOLOGY_ONLY, GestureType.LOYALTY_POINTS):
+    if gesture_type in (GestureType.APOLOGY_ONLY, GestureType.LOYALTY_POINTS):
         return {"fulfilment": Fulfilment.ISSUED}
     return {"fulfilment": Fulfilment.TO_ARRANGE}
 
@@ -410,14 +411,16 @@ def ledger_correct(*, entry: LedgerEntry, amount: Decimal, note: str, by: User) 
     if not amount.is_finite() or amount == 0 or amount != amount.quantize(Decimal("0.01")):
         raise DomainError(ErrorCode.OUT_OF_RANGE, _("A correction is a non-zero amount in cents."), field="amount")
     correction = LedgerEntry.objects.create(
-        case=entry.case, customer=entry.customer, offer=entry.offer, type=entry.type, amount=amount,
+        case=entry.case, incident=entry.incident, customer=entry.customer, offer=entry.offer, type=entry.type,
+        amount=amount,
         currency=entry.currency, category=entry.category, location=entry.location, team=entry.team,
         offered_by=by, approved_by=None, fulfilment=Fulfilment.CORRECTION, corrects=entry, note=note[:300],
     )  # fmt: skip
-    log_case_event(
-        case=entry.case,
-        kind=EventKind.GESTURE_CORRECTED,
-        actor=by,
-        data={"ledger_id": correction.pk, "corrects": entry.pk, "amount": str(amount), "note": correction.note},
-    )
+    if entry.case is not None:
+        log_case_event(
+            case=entry.case,
+            kind=EventKind.GESTURE_CORRECTED,
+            actor=by,
+            data={"ledger_id": correction.pk, "corrects": entry.pk, "amount": str(amount), "note": correction.note},
+        )
     return correction

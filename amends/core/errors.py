@@ -32,6 +32,7 @@ class ErrorCode(StrEnum):
     TOKEN_USED = "token_used"  # the link was already used
     NOT_APPROVER = "not_approver"  # the offer waits for someone with more spending authority
     OFFER_CLOSED = "offer_closed"  # the offer was decided, chosen, rejected or has expired
+    OVER_LIMIT = "over_limit"  # beyond the person's spending authority, where no approval is possible (incidents)
 
 
 class DomainError(Exception):

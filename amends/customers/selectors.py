@@ -81,7 +81,8 @@ def customer_view(*, user: User, external_id: str) -> CustomerView:
     )
     notes = CaseEvent.objects.filter(case_id__in=case_ids, kind=EventKind.NOTE_ADDED).select_related("actor")
     messages = CaseMessage.objects.filter(case_id__in=case_ids).select_related("author")
-    gestures = list(LedgerEntry.objects.filter(case_id__in=case_ids).select_related("offered_by")[:TIMELINE_LIMIT])
+    given = Q(case_id__in=case_ids) | Q(case__isnull=True, customer=customer)  # on their cases, or for an incident
+    gestures = list(LedgerEntry.objects.filter(given).select_related("offered_by")[:TIMELINE_LIMIT])
     items = [
         *(
             TimelineItem("interaction", i.occurred_at, f"{i.kind} {i.external_id}", i.location.name, None)

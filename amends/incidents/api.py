@@ -1,6 +1,9 @@
 from django.http import HttpRequest
 from ninja import Router
 
+from amends.compensation.api import money
+from amends.compensation.models import CatalogueItem
+from amends.compensation.selectors import catalogue_item_get
 from amends.core.apikit import ERRORS_READ, ERRORS_WRITE, ErrorOut, api_user, idempotent_create, iso
 
 from .models import Incident, IncidentUpdate
@@ -16,6 +19,11 @@ def update_out(update: IncidentUpdate) -> dict:
             "progress": update_progress(update)}  # fmt: skip
 
 
+def gesture_out(item: CatalogueItem) -> dict:
+    return {"id": item.pk, "name": item.name, "type": item.type, "amount": money(item.default_amount),
+            "currency": item.currency}  # fmt: skip
+
+
 def incident_out(incident: Incident) -> dict:
     return {
         "id": incident.pk,
@@ -28,6 +36,7 @@ def incident_out(incident: Incident) -> dict:
             "attributes": incident.attributes,
         },
         "message": incident.messages,
+        "gesture": gesture_out(incident.gesture) if incident.gesture else None,
         "created_by": incident.created_by.username,
         "created_at": iso(incident.created_at),
         "announced_at": iso(incident.announced_at) if incident.announced_at else None,
@@ -46,7 +55,9 @@ def create_incident(request: HttpRequest, payload: IncidentIn):
 
     def action() -> tuple[int, dict]:
         cohort = Cohort(payload.cohort.location, payload.cohort.from_, payload.cohort.to, payload.cohort.attributes)
-        incident = incident_create(title=payload.title, cohort=cohort, messages=payload.message, by=user)
+        gesture = catalogue_item_get(payload.gesture) if payload.gesture is not None else None
+        incident = incident_create(title=payload.title, cohort=cohort, messages=payload.message, by=user,
+                                   gesture=gesture)  # fmt: skip
         return 201, incident_out(incident)
 
     return idempotent_create(request, scope="incidents", payload=payload, action=action)

@@ -18,6 +18,10 @@ class Incident(models.Model):
     occurred_to = models.DateTimeField(_("interactions until"), null=True, blank=True)
     attributes = models.JSONField(_("attribute filters"), default=dict, blank=True)  # {"region": "North"}
     messages = models.JSONField(_("first notice per language"), default=dict)  # {"nl": "...", "en": "..."}
+    gesture = models.ForeignKey(
+        "compensation.CatalogueItem", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("gesture for every affected customer"),
+    )  # fmt: skip
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     announced_at = models.DateTimeField(_("announced at"), null=True, blank=True)

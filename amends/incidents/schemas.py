@@ -21,7 +21,12 @@ class IncidentIn(StrictSchema):
     message: dict[str, str] = Field(
         description="Per language (en, nl, de, it, fr, es): the first line is the subject. Variables: "
         "{customer_name}, {incident}, {location}. Customers in a language without a message get English, "
-        "else the first one given."
+        "else the first one given. With a gesture, also {gesture} and {voucher_code}."
+    )
+    gesture: int | None = Field(
+        default=None,
+        description="A catalogue gesture (its id) given to every affected customer when the incident is announced, "
+        "within the announcer's spending authority (per case for each, per day and month for all).",
     )
 
 
@@ -46,12 +51,21 @@ class UpdateOut(Schema):
     progress: ProgressOut
 
 
+class GestureOut(Schema):
+    id: int
+    name: str
+    type: str
+    amount: str
+    currency: str
+
+
 class IncidentOut(Schema):
     id: int
     title: str
     status: str
     cohort: dict
     message: dict[str, str]
+    gesture: GestureOut | None
     created_by: str
     created_at: datetime
     announced_at: datetime | None

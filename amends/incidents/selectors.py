@@ -5,7 +5,9 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
-from amends.core.errors import NotFound
+from amends.core.enums import Role
+from amends.core.errors import Forbidden, NotFound
+from amends.core.models import User
 from amends.customers.models import Customer, Interaction
 
 from .enums import NoticeStatus
@@ -15,7 +17,19 @@ SAMPLE_SIZE = 10
 
 
 def incidents_all() -> QuerySet[Incident]:
-    return Incident.objects.select_related("location", "created_by")
+    return Incident.objects.select_related("location", "created_by", "gesture")
+
+
+def may_announce(user: User) -> bool:
+    return user.is_superuser or user.has_role(Role.SUPERVISOR) or user.has_role(Role.ADMIN)
+
+
+def incidents_for(user: User) -> QuerySet[Incident]:
+    """The incidents page is the supervisors' (and admins'): they declare and announce them."""
+    if not may_announce(user):
+        raise Forbidden(_("Only supervisors and admins manage incidents."))
+    return incidents_all().annotate(member_count=Count("members", distinct=True),
+                                    case_count=Count("cases", distinct=True))  # fmt: skip
 
 
 def incident_get(incident_id: int) -> Incident:

@@ -3,6 +3,7 @@
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import islice
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -12,7 +13,11 @@ from django.utils.translation import gettext as _
 from amends.cases.enums import EventKind
 from amends.cases.models import Case
 from amends.cases.services import log_case_event
-from amends.core.enums import Language, Role
+from amends.compensation import limits
+from amends.compensation.models import CatalogueItem, LedgerEntry
+from amends.compensation.selectors import authority_of, spent_by
+from amends.compensation.services import fulfilment_of
+from amends.core.enums import Language
 from amends.core.errors import DomainError, ErrorCode, Forbidden
 from amends.core.models import Location, User
 from amends.core.tasks import enqueue_with_transaction
@@ -20,9 +25,10 @@ from amends.customers.models import Customer
 
 from .enums import IncidentStatus, NoticeStatus, UpdateKind
 from .models import Incident, IncidentCase, IncidentMember, IncidentNotice, IncidentUpdate
-from .selectors import cohort_customer_ids
+from .selectors import cohort_customer_ids, may_announce
 
 MAX_TITLE, MAX_MESSAGE, MAX_ATTRIBUTES = 200, 5000, 20
+GRANT_BATCH = 2000
 ATTACH_DAYS = 30  # a complaint this long after the announcement is still about the incident
 
 
@@ -35,7 +41,7 @@ class Cohort:
 
 
 def _require_supervisor(by: User) -> None:
-    if not (by.is_superuser or by.has_role(Role.SUPERVISOR) or by.has_role(Role.ADMIN)):
+    if not may_announce(by):
         raise Forbidden(_("Only supervisors and admins announce incidents."))
 
 
@@ -57,7 +63,25 @@ def _checked_messages(messages: dict[str, str], field_name: str) -> dict[str, st
     return checked
 
 
-def incident_create(*, title: str, cohort: Cohort, messages: dict[str, str], by: User) -> Incident:
+def _check_gesture(gesture: CatalogueItem, location: Location | None, *, recipients: int, by: User) -> None:
+    """A gesture for every affected customer comes from the catalogue and stays within the announcer's authority:
+    per case for each customer, per day and month for all of them together."""
+    if gesture.location_id is not None and gesture.location_id != (location.pk if location else None):
+        raise DomainError(ErrorCode.INVALID_VALUE, _("This gesture is not offered at the incident's location."),
+                          field="gesture")  # fmt: skip
+    spent = spent_by(by, case=None, currency=gesture.currency)
+    check = limits.check_cohort(gesture.default_amount, recipients, gesture.currency, authority_of(by), spent)
+    if not check.within:
+        message = _("%(amount)s %(currency)s for %(count)s customers is beyond your spending authority (%(limits)s).")
+        raise DomainError(ErrorCode.OVER_LIMIT, message % {
+            "amount": gesture.default_amount, "currency": gesture.currency, "count": recipients,
+            "limits": ", ".join(check.exceeded),
+        }, field="gesture", status=422)  # fmt: skip
+
+
+def incident_create(
+    *, title: str, cohort: Cohort, messages: dict[str, str], by: User, gesture: CatalogueItem | None = None
+) -> Incident:
     """A draft incident: nothing is sent until it is announced, after a preview."""
     _require_supervisor(by)
     title = title.strip()
@@ -81,6 +105,8 @@ def incident_create(*, title: str, cohort: Cohort, messages: dict[str, str], by:
     if not (location or cohort.occurred_from or cohort.occurred_to or cohort.attributes):
         raise DomainError(ErrorCode.MISSING_FIELD, _("Narrow the cohort: a location, dates or attributes."),
                           field="cohort")  # fmt: skip
+    if gesture is not None:
+        _check_gesture(gesture, location, recipients=1, by=by)
     return Incident.objects.create(
         title=title,
         location=location,
@@ -88,6 +114,7 @@ def incident_create(*, title: str, cohort: Cohort, messages: dict[str, str], by:
         occurred_to=cohort.occurred_to,
         attributes=dict(cohort.attributes),
         messages=_checked_messages(messages, "message"),
+        gesture=gesture,
         created_by=by,
     )
 
@@ -97,9 +124,14 @@ def incident_announce(*, incident: Incident, by: User) -> IncidentUpdate:
     """Fix the cohort and queue the first notice to every affected customer, in a few statements whatever the
     cohort's size; the worker sends it in batches. Announcing again returns the first notice."""
     _require_supervisor(by)
-    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    incident = (
+        Incident.objects.select_for_update(of=("self",)).select_related("gesture", "location").get(pk=incident.pk)
+    )
     if incident.status != IncidentStatus.DRAFT:
         return incident.updates.get(kind=UpdateKind.NOTICE)
+    if incident.gesture is not None:
+        recipients = cohort_customer_ids(incident).count()
+        _check_gesture(incident.gesture, incident.location, recipients=recipients, by=by)
     ids_sql, ids_params = cohort_customer_ids(incident).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -109,7 +141,26 @@ def incident_announce(*, incident: Incident, by: User) -> IncidentUpdate:
         )
     incident.status, incident.announced_at = IncidentStatus.ANNOUNCED, timezone.now()
     incident.save(update_fields=["status", "announced_at"])
+    if incident.gesture is not None:
+        _grant_gesture(incident, incident.gesture, by)
     return _queue(incident, UpdateKind.NOTICE, incident.messages, by)
+
+
+def _grant_gesture(incident: Incident, gesture: CatalogueItem, by: User) -> None:
+    """Every member gets the gesture on the ledger (a voucher with its own code), before any notice is sent:
+    the notice can then tell them the code."""
+    now = timezone.now()
+    members = IncidentMember.objects.filter(incident=incident).values_list("customer_id", flat=True)
+    entries = (
+        LedgerEntry(
+            incident=incident, customer_id=customer_id, type=gesture.type, amount=gesture.default_amount,
+            currency=gesture.currency, location=incident.location, offered_by=by, approved_by=None,
+            note=incident.title[:300], **fulfilment_of(gesture.type, now, gesture.validity_days),
+        )
+        for customer_id in members.order_by("customer_id").iterator(chunk_size=GRANT_BATCH)
+    )  # fmt: skip
+    while batch := list(islice(entries, GRANT_BATCH)):
+        LedgerEntry.objects.bulk_create(batch)
 
 
 @transaction.atomic

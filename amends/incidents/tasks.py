@@ -5,6 +5,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from amends.cases import wording
+from amends.compensation.models import LedgerEntry
 
 from .enums import NoticeStatus
 from .models import IncidentNotice, IncidentUpdate
@@ -12,8 +13,9 @@ from .models import IncidentNotice, IncidentUpdate
 BATCH = 200
 
 
-def _email(update: IncidentUpdate, notice: IncidentNotice) -> EmailMessage:
-    """The first line of each message is its subject; {customer_name}, {incident} and {location} are filled in."""
+def _email(update: IncidentUpdate, notice: IncidentNotice, gesture: LedgerEntry | None) -> EmailMessage:
+    """The first line of each message is its subject; {customer_name}, {incident}, {location}, and with a gesture
+    {gesture} and {voucher_code}, are filled in."""
     from .services import message_for
 
     customer = notice.customer
@@ -22,11 +24,23 @@ def _email(update: IncidentUpdate, notice: IncidentNotice) -> EmailMessage:
         "customer_name": customer.name or customer.external_id,
         "incident": update.incident.title,
         "location": location.name if location else "",
+        "gesture": f"{gesture.get_type_display()} {gesture.amount} {gesture.currency}" if gesture else "",
+        "voucher_code": gesture.voucher_code if gesture else "",
     }
     text = wording.render(message_for(update, customer.language), values)
     first, _sep, rest = text.partition("\n")
     subject, body = (first.strip(), rest.strip()) if rest.strip() else (update.incident.title, text)
     return EmailMessage(subject=subject[:200], body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[customer.email])
+
+
+def _gestures(update: IncidentUpdate, batch: list[IncidentNotice]) -> dict[int, LedgerEntry]:
+    """The incident's gesture to each customer of the batch, if it has one (its voucher code goes in the text)."""
+    if update.incident.gesture_id is None:
+        return {}
+    entries = LedgerEntry.objects.filter(
+        incident_id=update.incident_id, corrects__isnull=True, customer_id__in=[n.customer_id for n in batch]
+    )
+    return {entry.customer_id: entry for entry in entries}
 
 
 @task()
@@ -41,10 +55,11 @@ def incident_send_task(update_id: int) -> int:
     update = IncidentUpdate.objects.select_related("incident__location").get(pk=update_id)
     sent = 0
     while batch := notices_claim(update_id, size=BATCH):
+        gestures = _gestures(update, batch)
         with get_connection() as connection:
             for notice in batch:
                 try:
-                    connection.send_messages([_email(update, notice)])
+                    connection.send_messages([_email(update, notice, gestures.get(notice.customer_id))])
                 except Exception as error:
                     IncidentNotice.objects.filter(pk=notice.pk).update(
                         status=NoticeStatus.FAILED, error=str(error)[:300]

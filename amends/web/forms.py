@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -7,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from amends.cases.enums import CaseStatus, PlaybookStep, Severity
 from amends.cases.services import MAX_NOTE_LENGTH, MAX_REASON_LENGTH
 from amends.compensation.enums import Decision, GestureType
+from amends.compensation.models import CatalogueItem
 from amends.core.enums import Language
+from amends.core.models import Location
 
 
 class InboxFilterForm(forms.Form):
@@ -110,6 +113,7 @@ class OfferForm(forms.Form):
     confirm_outlier = forms.BooleanField(label=_("Offer it anyway"), required=False)
 
     def __init__(self, *args: Any, catalogue: list, **kwargs: Any):
+        kwargs.setdefault("auto_id", "offer_%s")  # the case page has other forms with a reason
         super().__init__(*args, **kwargs)
         self.catalogue = {str(item.pk): item for item in catalogue}
         items = [("", _("Type it in")), *[(str(item.pk), _catalogue_label(item)) for item in catalogue]]
@@ -166,3 +170,68 @@ class TaskForm(forms.Form):
         label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
     note = forms.CharField(label=_("What to do"), max_length=300)
+
+
+ATTRIBUTE_LINE = re.compile(r"^\s*([A-Za-z_]\w*)\s*=\s*(.*?)\s*$")
+
+
+class IncidentMessagesForm(forms.Form):
+    """A message per language: the first line is the subject."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for code, name in Language.choices:
+            self.fields[f"message_{code}"] = forms.CharField(
+                label=name, required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
+            )
+
+    def message_fields(self) -> list[forms.BoundField]:
+        return [self[f"message_{code}"] for code in Language.values]
+
+    def messages_by_language(self) -> dict[str, str]:
+        texts = {code: self.cleaned_data.get(f"message_{code}", "") for code in Language.values}
+        return {code: text for code, text in texts.items() if text.strip()}
+
+
+class IncidentForm(IncidentMessagesForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    location = forms.ModelChoiceField(
+        label=_("Location"), queryset=Location.objects.order_by("name"), to_field_name="code", required=False,
+        empty_label=_("Any location"),
+    )  # fmt: skip
+    occurred_from = forms.DateTimeField(
+        label=_("Interactions from"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )  # fmt: skip
+    occurred_to = forms.DateTimeField(
+        label=_("Interactions until"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )  # fmt: skip
+    attributes = forms.CharField(
+        label=_("Attributes"), required=False, help_text=_("One filter per line, e.g. region = North"),
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "region = North"}),
+    )  # fmt: skip
+    gesture = forms.ModelChoiceField(
+        label=_("Gesture for every affected customer"), queryset=CatalogueItem.objects.filter(is_active=True),
+        required=False, empty_label=_("No gesture"),
+    )  # fmt: skip
+    field_order = ["title", "location", "occurred_from", "occurred_to", "attributes", "gesture"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["gesture"].label_from_instance = _catalogue_label  # type: ignore[attr-defined]
+
+    def clean_attributes(self) -> dict[str, str]:
+        filters = {}
+        for line in self.cleaned_data["attributes"].splitlines():
+            if not line.strip():
+                continue
+            match = ATTRIBUTE_LINE.match(line)
+            if match is None or not match.group(2):
+                raise forms.ValidationError(_("Write each filter as name = value, one per line."))
+            filters[match.group(1)] = match.group(2)
+        return filters
+
+
+class IncidentUpdateForm(IncidentMessagesForm):
+    resolved = forms.BooleanField(label=_("The problem is solved: this is the resolution notice"), required=False)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import incidents, views
 
 app_name = "web"
 urlpatterns = [
@@ -29,6 +29,11 @@ urlpatterns = [
     path("tasks/<int:task_id>/done/", views.task_done, name="task_done"),
     path("approvals/", views.approvals, name="approvals"),
     path("offers/<int:offer_id>/decision/", views.offer_decision, name="offer_decision"),
+    path("incidents/", incidents.incident_list, name="incidents"),
+    path("incidents/declare/", incidents.incident_declare, name="incident_declare"),
+    path("incidents/<int:incident_id>/", incidents.incident_detail, name="incident"),
+    path("incidents/<int:incident_id>/send/", incidents.incident_send, name="incident_send"),
+    path("incidents/<int:incident_id>/updates/", incidents.incident_update, name="incident_update"),
     path("customers/<str:external_id>/", views.customer_detail, name="customer"),
     path("notifications/", views.notification_list, name="notifications"),
     path("locations/", views.location_list, name="locations"),
