@@ -118,6 +118,7 @@ def test_the_sweeper_queues_the_periodic_work(world: World, capsys: pytest.Captu
     call_command("sweeper", once=True)
     paths = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
     assert paths == [
+        "amends.analytics.tasks.analytics_refresh_task",  # never refreshed yet
         "amends.cases.tasks.reopen_window_sweep_task",
         "amends.cases.tasks.sla_sweep_task",
         "amends.compensation.tasks.offers_expire_task",
@@ -126,6 +127,13 @@ def test_the_sweeper_queues_the_periodic_work(world: World, capsys: pytest.Captu
         "amends.surveys.tasks.invitation_reminders_task",
         "amends.surveys.tasks.invitations_due_task",
     ]
+    DBTaskResult.objects.all().delete()
+    call_command("worker", burst=True)  # nothing queued: nothing runs
+    from amends.analytics.services import facts_refresh
+
+    facts_refresh()
+    call_command("sweeper", once=True)
+    assert not DBTaskResult.objects.filter(task_path__startswith="amends.analytics").exists()  # fresh enough
 
 
 @pytest.mark.django_db(transaction=True)

@@ -3,6 +3,7 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
+from amends.analytics.api import router as analytics_router
 from amends.cases.api import router as cases_router
 from amends.compensation.api import router as compensation_router
 from amends.core.api import router as locations_router
@@ -43,6 +44,7 @@ for router in (
     cases_router,
     compensation_router,
     followups_router,
+    analytics_router,
     incidents_router,
     surveys_router,
     rules_router,

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "amends.surveys",
     "amends.followups",
     "amends.incidents",
+    "amends.analytics",
     "amends.notifications",
     "amends.web",
 ]
@@ -239,6 +240,8 @@ AMENDS_MAIL_DOMAIN = os.environ.get("AMENDS_MAIL_DOMAIN", "amends.local")
 AMENDS_REOPEN_WINDOW_DAYS = int(os.environ.get("AMENDS_REOPEN_WINDOW_DAYS", "14"))
 # Follow-up after resolution: the survey goes out after this many days (per category in the back office, 1-14),
 # one reminder REMIND days later, and without an answer it closes as unanswered CLOSE days after the reminder.
+AMENDS_CURRENCY = os.environ.get("AMENDS_CURRENCY", "EUR")  # analytics sum gestures in this currency
+AMENDS_ANALYTICS_REFRESH_MINUTES = int(os.environ.get("AMENDS_ANALYTICS_REFRESH_MINUTES", "15"))
 AMENDS_FOLLOW_UP_DAYS = int(os.environ.get("AMENDS_FOLLOW_UP_DAYS", "7"))
 AMENDS_FOLLOW_UP_REMIND_DAYS = int(os.environ.get("AMENDS_FOLLOW_UP_REMIND_DAYS", "3"))
 AMENDS_FOLLOW_UP_CLOSE_DAYS = int(os.environ.get("AMENDS_FOLLOW_UP_CLOSE_DAYS", "4"))

@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("amends.followups.urls")),
     path("", include("amends.intake.urls")),
     path("", include("amends.intake.channels.email.urls")),
+    path("analytics/", include("amends.analytics.urls")),
     path("", include("amends.web.urls")),
 ]

@@ -384,6 +384,9 @@ def demo_data_load(*, now: datetime | None = None) -> DemoSummary:
         _add_silent_failures(now)
         demo_playbooks_ensure()
         _ensure_amends(teams)
+    from amends.analytics.services import facts_refresh
+
+    facts_refresh()  # the dashboards have numbers at once
     after = _counts()
     return DemoSummary(
         created={name: after[name] - before[name] for name in COUNTED},

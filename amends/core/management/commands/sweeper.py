@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django_tasks import task_backends
 from django_tasks_db import DatabaseBackend
 
+from amends.analytics.tasks import analytics_refresh_task, refresh_due
 from amends.cases.tasks import reopen_window_sweep_task, sla_sweep_task
 from amends.compensation.tasks import offers_expire_task
 from amends.core.tasks import requeue_stale_tasks
@@ -17,7 +18,7 @@ class Command(BaseCommand):
     help = (
         "Queue the periodic work for the workers every --interval seconds: mailbox polls, survey invitations "
         "and reminders, SLA escalations, closing cases after their reopen window, follow-ups after resolution, "
-        "expiring offers. "
+        "expiring offers, refreshing the analytics facts every AMENDS_ANALYTICS_REFRESH_MINUTES. "
         "Safe to run on several machines: each task claims its rows, so nothing is done twice."
     )
 
@@ -47,4 +48,7 @@ class Command(BaseCommand):
         reopen_window_sweep_task.enqueue()
         follow_up_sweep_task.enqueue()
         offers_expire_task.enqueue()
-        return len(mailboxes) + 6
+        refreshing = refresh_due()
+        if refreshing:
+            analytics_refresh_task.enqueue()
+        return len(mailboxes) + 6 + refreshing

@@ -1,0 +1,105 @@
+"""The learning loop's endpoints: the same filters everywhere, numbers from the worker's pre-aggregated facts."""
+
+from dataclasses import asdict
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Query, Router
+
+from amends.core.apikit import ERRORS_READ, api_user, iso
+from amends.core.errors import DomainError, ErrorCode
+
+from .control import LocationChart, control_charts
+from .filters import MAX_DAYS, Filters
+from .fishbone import fishbone
+from .kpis import kpis
+from .models import Refresh
+from .outcomes import outcomes
+from .pareto import pareto
+from .schemas import (
+    ControlOut,
+    ControlParams,
+    FilterParams,
+    FishboneOut,
+    KpisOut,
+    OutcomesOut,
+    ParetoOut,
+    ParetoParams,
+)
+
+router = Router(tags=["learn"])
+
+
+def filters_of(params: FilterParams) -> Filters:
+    filters = Filters.of(since=params.from_, until=params.to, location=params.location, team=params.team,
+                         channel=params.channel, category=params.category)  # fmt: skip
+    if filters.since > filters.until:
+        raise DomainError(ErrorCode.INVALID_VALUE, _("The start must be before the end."), field="from")
+    if (filters.until - filters.since).days >= MAX_DAYS:
+        raise DomainError(ErrorCode.OUT_OF_RANGE, _("Choose a period of at most three years."), field="from")
+    return filters
+
+
+def freshness() -> dict:
+    refresh = Refresh.objects.first()
+    return {"refreshed_at": iso(refresh.finished_at) if refresh else None}
+
+
+@router.get("/analytics/kpis", response={200: KpisOut, **ERRORS_READ})
+def analytics_kpis(request: HttpRequest, params: Query[FilterParams]):
+    """Failures per 1,000 interactions, response and resolution times, SLA compliance, first-contact resolution,
+    transfers, reopens, recovery rate at follow-up and cost per case, with a weekly trend."""
+    result = kpis(api_user(request), filters_of(params))
+    return {**asdict(result), "currency": settings.AMENDS_CURRENCY, **freshness()}
+
+
+@router.get("/analytics/pareto", response={200: ParetoOut, **ERRORS_READ})
+def analytics_pareto(request: HttpRequest, params: Query[ParetoParams]):
+    """Root-cause categories by cases or by recovery cost, largest first, with cumulative shares; the vital few
+    are the categories that make up the first 80%."""
+    bars = pareto(api_user(request), filters_of(params), measure=params.measure.value)
+    return {"measure": params.measure.value, "total": sum(bar.value for bar in bars),
+            "bars": [asdict(bar) for bar in bars], **freshness()}  # fmt: skip
+
+
+@router.get("/analytics/control-chart", response={200: ControlOut, **ERRORS_READ})
+def analytics_control_chart(request: HttpRequest, params: Query[ControlParams]):
+    """Per location and week: the failure rate (p) or complaints per 1,000 interactions (u), centre line, limits
+    that vary with the week's interactions, and the signals (beyond_limits, run_of_8, trend_of_6)."""
+    charts = control_charts(api_user(request), filters_of(params), chart=params.chart.value)
+    return {"chart": params.chart.value, "unit": "share" if params.chart == "p" else "per_1000",
+            "charts": [_chart_out(chart) for chart in charts], **freshness()}  # fmt: skip
+
+
+def _chart_out(chart: LocationChart) -> dict:
+    points = chart.chart.points if chart.chart else [None] * len(chart.weeks)
+    return {
+        "location": chart.location,
+        "name": chart.name,
+        "centre": chart.chart.centre if chart.chart else None,
+        "signal_weeks": chart.signal_weeks,
+        "points": [
+            {"week": week, "failures": failures, "interactions": seen, "value": point.value if point else None,
+             "lcl": point.lcl if point else None, "ucl": point.ucl if point else None,
+             "signals": list(point.signals) if point else []}
+            for week, failures, seen, point in zip(chart.weeks, chart.failures, chart.interactions, points,
+                                                   strict=True)
+        ],
+    }  # fmt: skip
+
+
+@router.get("/analytics/fishbone", response={200: FishboneOut, **ERRORS_READ})
+def analytics_fishbone(request: HttpRequest, params: Query[FilterParams]):
+    """Cases per cause family (people, process, product, place, policy, partners) and the categories in each."""
+    bones = fishbone(api_user(request), filters_of(params))
+    return {"bones": [{"family": b.family, "cases": b.cases,
+                       "categories": [{"category": c, "cases": n} for c, n in b.categories]} for b in bones],
+            **freshness()}  # fmt: skip
+
+
+@router.get("/analytics/outcomes", response={200: OutcomesOut, **ERRORS_READ})
+def analytics_outcomes(request: HttpRequest, params: Query[FilterParams]):
+    """Per recovery outcome (monetary relief, non-monetary relief, explanation, ...): cases, and how often the
+    customer disputed it, with a 95% Wilson interval."""
+    return {"outcomes": [asdict(o) for o in outcomes(api_user(request), filters_of(params))], **freshness()}

@@ -1,0 +1,75 @@
+"""Control charts per location and week: the failure rate (p-chart: cases / interactions) and complaints per 1,000
+interactions (u-chart), with 3-sigma limits that vary with the week's number of interactions and the Western
+Electric signals flagged."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Sum
+
+from amends.core.models import Location, User
+from amends.intake.enums import Channel
+
+from . import stats
+from .filters import Filters, narrowed
+from .models import CaseDay, InteractionDay
+
+CHARTS = ("p", "u")
+
+
+@dataclass(frozen=True)
+class LocationChart:
+    location: str
+    name: str
+    weeks: list[date]  # Mondays
+    failures: list[int]  # cases (p) or complaints (u) per week
+    interactions: list[int]
+    chart: stats.ControlChart | None  # None: the rate is not a proportion here (more cases than interactions)
+
+    @property
+    def signal_weeks(self) -> list[date]:
+        return [self.weeks[i] for i in stats.signal_indexes(self.chart)] if self.chart else []
+
+
+def monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def control_charts(user: User, filters: Filters, *, chart: str = "p") -> list[LocationChart]:
+    """One chart per location with interactions in the period; locations with signals first."""
+    weeks = _weeks(filters.since, filters.until)
+    failures = narrowed(CaseDay.objects.all(), filters, user)
+    if chart == "u":
+        failures = failures.exclude(channel=Channel.SURVEY)  # complaints: what customers raised themselves
+    counted = _by_location_week(failures.values_list("location_id", "day").annotate(n=Sum("cases")).order_by())
+    seen = narrowed(InteractionDay.objects.all(), filters, user, has_team=False)
+    exposure = _by_location_week(seen.values_list("location_id", "day").annotate(n=Sum("interactions")).order_by())
+    locations = Location.objects.in_bulk(list(exposure))
+    charts = []
+    for location_id, sizes_by_week in exposure.items():
+        sizes = [sizes_by_week.get(week, 0) for week in weeks]
+        counts = [counted.get(location_id, {}).get(week, 0) for week in weeks]
+        location = locations[location_id]
+        charts.append(LocationChart(location.code, location.name, weeks, counts, sizes, _chart(chart, counts, sizes)))
+    return sorted(charts, key=lambda c: (not c.signal_weeks, c.name))
+
+
+def _chart(kind: str, counts: list[int], sizes: list[int]) -> stats.ControlChart | None:
+    if kind == "u":
+        return stats.u_chart(counts, sizes, per=1000.0)
+    if any(count > size for count, size in zip(counts, sizes, strict=True)):
+        return None
+    return stats.p_chart(counts, sizes)
+
+
+def _weeks(since: date, until: date) -> list[date]:
+    first, last = monday(since), monday(until)
+    return [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
+
+
+def _by_location_week(rows: object) -> dict[int, dict[date, int]]:
+    grouped: dict[int, dict[date, int]] = {}
+    for location_id, day, n in rows:  # type: ignore[attr-defined]
+        weeks = grouped.setdefault(location_id, {})
+        weeks[monday(day)] = weeks.get(monday(day), 0) + n
+    return grouped

@@ -1,0 +1,30 @@
+"""Cause and effect: the categories of failure grouped by cause family (people, process, product, place, policy,
+partners), with counts, for an Ishikawa diagram."""
+
+from dataclasses import dataclass
+
+from django.db.models import Sum
+
+from amends.core.models import User
+
+from .filters import Filters, narrowed
+from .models import CaseDay
+from .taxonomy import FAMILIES, root_cause_of
+
+
+@dataclass(frozen=True)
+class Bone:
+    family: str
+    cases: int
+    categories: list[tuple[str, int]]  # largest first
+
+
+def fishbone(user: User, filters: Filters) -> list[Bone]:
+    totals = narrowed(CaseDay.objects.all(), filters, user).order_by().values_list("category").annotate(n=Sum("cases"))
+    families: dict[str, list[tuple[str, int]]] = {family: [] for family in FAMILIES}
+    for category, n in totals:
+        families[root_cause_of(category).family].append((category, n))
+    return [
+        Bone(family, sum(n for _c, n in categories), sorted(categories, key=lambda c: (-c[1], c[0])))
+        for family, categories in families.items()
+    ]

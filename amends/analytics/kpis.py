@@ -1,0 +1,107 @@
+"""KPIs of recovery over a period: how often service fails, how fast and how well it is recovered, at what cost."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, QuerySet, Sum
+
+from amends.cases.selectors import team_ids_of
+from amends.core.models import User
+from amends.followups.enums import FollowUpStatus, Verdict
+from amends.followups.models import FollowUp
+
+from .filters import Filters, narrowed
+from .models import CaseDay, InteractionDay
+
+SUMMED = (
+    "cases", "resolved", "first_contact_resolved", "reopened", "transfers", "sla_known", "sla_met",
+    "first_response_count", "first_response_minutes", "resolution_count", "resolution_minutes", "cost",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Kpis:
+    cases: int
+    interactions: int
+    failures_per_1000: float | None
+    first_response_minutes: float | None  # mean business minutes
+    resolution_minutes: float | None
+    sla_compliance: float | None  # shares are 0..1
+    first_contact_resolution: float | None
+    transfers_per_case: float | None
+    reopen_rate: float | None
+    recovery_rate: float | None  # satisfied at follow-up, of those who answered
+    follow_ups_answered: int
+    cost: Decimal
+    cost_per_case: Decimal | None
+    weekly: list[dict]  # week, cases, interactions, failures_per_1000
+
+
+def _ratio(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+def _week(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def kpis(user: User, filters: Filters) -> Kpis:
+    facts = narrowed(CaseDay.objects.all(), filters, user)
+    totals = {name: total or 0 for name, total in facts.aggregate(**{name: Sum(name) for name in SUMMED}).items()}
+    interactions = narrowed(InteractionDay.objects.all(), filters, user, has_team=False)
+    interaction_total = interactions.aggregate(n=Sum("interactions"))["n"] or 0
+    answered = _follow_ups(user, filters)
+    cases = totals["cases"]
+    cost = Decimal(totals["cost"]).quantize(Decimal("0.01"))
+    return Kpis(
+        cases=cases,
+        interactions=interaction_total,
+        failures_per_1000=_per_1000(cases, interaction_total),
+        first_response_minutes=_ratio(totals["first_response_minutes"], totals["first_response_count"]),
+        resolution_minutes=_ratio(totals["resolution_minutes"], totals["resolution_count"]),
+        sla_compliance=_ratio(totals["sla_met"], totals["sla_known"]),
+        first_contact_resolution=_ratio(totals["first_contact_resolved"], totals["resolved"]),
+        transfers_per_case=_ratio(totals["transfers"], cases),
+        reopen_rate=_ratio(totals["reopened"], cases),
+        recovery_rate=_ratio(answered[Verdict.SATISFIED], sum(answered.values())),
+        follow_ups_answered=sum(answered.values()),
+        cost=cost,
+        cost_per_case=(cost / cases).quantize(Decimal("0.01")) if cases else None,
+        weekly=_weekly(facts, interactions),
+    )
+
+
+def _per_1000(failures: int, interactions: int) -> float | None:
+    return failures * 1000 / interactions if interactions else None
+
+
+def _weekly(facts: QuerySet[CaseDay], interactions: QuerySet[InteractionDay]) -> list[dict]:
+    weeks: dict[date, list[int]] = {}
+    for day, n in facts.values_list("day").annotate(n=Sum("cases")).order_by():
+        weeks.setdefault(_week(day), [0, 0])[0] += n
+    for day, n in interactions.values_list("day").annotate(n=Sum("interactions")).order_by():
+        weeks.setdefault(_week(day), [0, 0])[1] += n
+    return [
+        {"week": week, "cases": cases, "interactions": seen, "failures_per_1000": _per_1000(cases, seen)}
+        for week, (cases, seen) in sorted(weeks.items())
+    ]
+
+
+def _follow_ups(user: User, filters: Filters) -> dict[str, int]:
+    """Follow-up verdicts of cases resolved in the period (a follow-up keeps the case's team and category)."""
+    rows = FollowUp.objects.filter(
+        status=FollowUpStatus.ANSWERED, resolved_at__date__gte=filters.since, resolved_at__date__lte=filters.until
+    )
+    if not user.sees_all_teams:
+        rows = rows.filter(team_id__in=team_ids_of(user))
+    if filters.location:
+        rows = rows.filter(case__location__code=filters.location)
+    if filters.team:
+        rows = rows.filter(team__slug=filters.team)
+    if filters.category is not None:
+        rows = rows.filter(category=filters.category)
+    counts = {verdict.value: 0 for verdict in Verdict}
+    for verdict, n in rows.order_by().values_list("verdict").annotate(n=Count("pk")):
+        counts[verdict] = n
+    return counts

@@ -1,0 +1,100 @@
+"""Pre-aggregated facts the dashboards read: a few hundred thousand rows at most, whatever the number of cases.
+
+The worker rebuilds them (`analytics_refresh_task`); every dashboard says how fresh its numbers are.
+"""
+
+from django.db import models
+
+
+class CaseDay(models.Model):
+    """Cases opened on one day, per location, team, first channel and root-cause category."""
+
+    day = models.DateField()
+    location = models.ForeignKey("core.Location", on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, null=True, related_name="+")
+    channel = models.CharField(max_length=20)
+    category = models.CharField(max_length=100)
+    cases = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    first_contact_resolved = models.PositiveIntegerField(default=0)  # resolved with one contact, no transfer or reopen
+    reopened = models.PositiveIntegerField(default=0)
+    transfers = models.PositiveIntegerField(default=0)
+    sla_known = models.PositiveIntegerField(default=0)
+    sla_met = models.PositiveIntegerField(default=0)
+    first_response_count = models.PositiveIntegerField(default=0)
+    first_response_minutes = models.BigIntegerField(default=0)  # business minutes, summed
+    resolution_count = models.PositiveIntegerField(default=0)
+    resolution_minutes = models.BigIntegerField(default=0)
+    disputed_known = models.PositiveIntegerField(default=0)
+    disputed = models.PositiveIntegerField(default=0)
+    cost = models.DecimalField(max_digits=14, decimal_places=2, default=0)  # gestures, in AMENDS_CURRENCY
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "location"], name="case_day_day_location")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.location_id} {self.category}: {self.cases}"
+
+
+class OutcomeDay(models.Model):
+    """Resolved cases per day (of opening), location, category and recovery outcome, with disputes."""
+
+    day = models.DateField()
+    location = models.ForeignKey("core.Location", on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, null=True, related_name="+")
+    channel = models.CharField(max_length=20)
+    category = models.CharField(max_length=100)
+    outcome = models.CharField(max_length=32)
+    cases = models.PositiveIntegerField(default=0)
+    disputed_known = models.PositiveIntegerField(default=0)
+    disputed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "location"], name="outcome_day_day_location")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.outcome}: {self.cases}"
+
+
+class InteractionDay(models.Model):
+    """Interactions (the denominator of failure rates) per day and location."""
+
+    day = models.DateField()
+    location = models.ForeignKey("core.Location", on_delete=models.CASCADE, related_name="+")
+    interactions = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "location"], name="interaction_day_day_location")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.location_id}: {self.interactions}"
+
+
+class Refresh(models.Model):
+    """When the facts were last rebuilt, and how long it took."""
+
+    finished_at = models.DateTimeField()
+    seconds = models.FloatField()
+    cases = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["-finished_at"]
+
+    def __str__(self) -> str:
+        return f"{self.finished_at:%Y-%m-%d %H:%M}"
+
+
+class ChartSignal(models.Model):
+    """An out-of-control signal already alerted, so the CX manager hears of each one once."""
+
+    location = models.ForeignKey("core.Location", on_delete=models.CASCADE, related_name="+")
+    chart = models.CharField(max_length=20)  # p (failure rate) or u (complaints per 1,000)
+    week = models.DateField()
+    signals = models.JSONField(default=list)
+    alerted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["location", "chart", "week"], name="chart_signal_once")]
+
+    def __str__(self) -> str:
+        return f"{self.location_id} {self.chart} {self.week}"

@@ -1,0 +1,40 @@
+"""Pareto of failures and of recovery cost by root-cause category: the few causes behind most of it."""
+
+from dataclasses import dataclass
+
+from django.db.models import Sum
+
+from amends.core.models import User
+
+from . import stats
+from .filters import Filters, narrowed
+from .models import CaseDay
+from .taxonomy import root_cause_of
+
+MEASURES = ("cases", "cost")
+
+
+@dataclass(frozen=True)
+class ParetoBar:
+    category: str
+    stage: str
+    family: str
+    value: float
+    share: float
+    cumulative_share: float
+    vital_few: bool
+
+
+def pareto(user: User, filters: Filters, *, measure: str = "cases") -> list[ParetoBar]:
+    """Categories by number of cases (or by gesture cost), largest first, with cumulative shares."""
+    totals = (
+        narrowed(CaseDay.objects.all(), filters, user).order_by().values_list("category")
+        .annotate(total=Sum(measure))
+    )  # fmt: skip
+    rows = stats.pareto({category: float(total or 0) for category, total in totals})
+    causes = {row.key: root_cause_of(row.key) for row in rows}
+    return [
+        ParetoBar(row.key, causes[row.key].stage, causes[row.key].family, row.value, row.share,
+                  row.cumulative_share, row.vital_few)
+        for row in rows
+    ]  # fmt: skip

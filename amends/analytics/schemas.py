@@ -1,0 +1,128 @@
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+
+from ninja import Schema
+from pydantic import Field
+
+from amends.core.apikit import StrictSchema
+
+
+class FilterParams(StrictSchema):
+    from_: date | None = Field(default=None, alias="from", description="First day (default: 26 weeks before `to`).")
+    to: date | None = Field(default=None, description="Last day, included (default: today).")
+    location: str | None = Field(default=None, description="A location code.")
+    team: str | None = Field(default=None, description="A team slug.")
+    channel: str | None = Field(default=None, description="The channel the case came in by.")
+    category: str | None = Field(default=None, description="A root-cause category.")
+
+
+class Measure(StrEnum):
+    CASES = "cases"
+    COST = "cost"
+
+
+class ParetoParams(FilterParams):
+    measure: Measure = Field(default=Measure.CASES, description="cases, or cost (gestures, in AMENDS_CURRENCY).")
+
+
+class ChartKind(StrEnum):
+    P = "p"
+    U = "u"
+
+
+class ControlParams(FilterParams):
+    chart: ChartKind = Field(default=ChartKind.P, description="p: failure rate; u: complaints per 1,000 interactions.")
+
+
+class Freshness(Schema):
+    refreshed_at: str | None = Field(description="When the facts were last rebuilt by the worker; null: never.")
+
+
+class WeekOut(Schema):
+    week: date
+    cases: int
+    interactions: int
+    failures_per_1000: float | None
+
+
+class KpisOut(Freshness):
+    cases: int
+    interactions: int
+    failures_per_1000: float | None
+    first_response_minutes: float | None = Field(description="Mean, in business minutes.")
+    resolution_minutes: float | None
+    sla_compliance: float | None = Field(description="Shares are fractions from 0 to 1.")
+    first_contact_resolution: float | None
+    transfers_per_case: float | None
+    reopen_rate: float | None
+    recovery_rate: float | None = Field(description="Satisfied at follow-up, of those who answered.")
+    follow_ups_answered: int
+    cost: Decimal
+    cost_per_case: Decimal | None
+    currency: str
+    weekly: list[WeekOut]
+
+
+class ParetoBarOut(Schema):
+    category: str
+    stage: str
+    family: str
+    value: float
+    share: float
+    cumulative_share: float
+    vital_few: bool
+
+
+class ParetoOut(Freshness):
+    measure: str
+    total: float
+    bars: list[ParetoBarOut]
+
+
+class PointOut(Schema):
+    week: date
+    failures: int
+    interactions: int
+    value: float | None
+    lcl: float | None
+    ucl: float | None
+    signals: list[str]
+
+
+class ChartOut(Schema):
+    location: str
+    name: str
+    centre: float | None
+    signal_weeks: list[date]
+    points: list[PointOut]
+
+
+class ControlOut(Freshness):
+    chart: str
+    unit: str
+    charts: list[ChartOut]
+
+
+class BoneOut(Schema):
+    family: str
+    cases: int
+    categories: list[dict]
+
+
+class FishboneOut(Freshness):
+    bones: list[BoneOut]
+
+
+class OutcomeOut(Schema):
+    outcome: str
+    cases: int
+    disputed_known: int
+    disputed: int
+    dispute_rate: float | None
+    ci_low: float | None
+    ci_high: float | None
+
+
+class OutcomesOut(Freshness):
+    outcomes: list[OutcomeOut]

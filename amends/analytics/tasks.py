@@ -1,0 +1,84 @@
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from amends.core.enums import Role
+from amends.core.models import Location, User
+from amends.core.selectors import supervisors_of
+from amends.notifications.services import notify
+
+from .control import LocationChart, control_charts
+from .filters import Filters
+from .models import ChartSignal, Refresh
+from .services import facts_refresh
+
+SIGNAL_WEEKS = 26  # the window a signal is judged in
+
+
+def refresh_due() -> bool:
+    """The facts are older than AMENDS_ANALYTICS_REFRESH_MINUTES (or were never built)."""
+    last = Refresh.objects.first()
+    age = timedelta(minutes=settings.AMENDS_ANALYTICS_REFRESH_MINUTES)
+    return last is None or last.finished_at <= timezone.now() - age
+
+
+@task()
+def analytics_refresh_task() -> int:
+    """Rebuild the facts, then alert on new out-of-control weeks; returns the number of alerts."""
+    facts_refresh()
+    return control_alerts()
+
+
+def control_alerts() -> int:
+    """Tell the CX managers (admins) and the location's supervisors once about each location whose failure rate
+    went out of control in the last complete week."""
+    today = timezone.localdate()
+    last_week = today - timedelta(days=today.weekday() + 7)  # the Monday of the last complete week
+    system = User(is_superuser=True)  # judged over every location
+    filters = Filters.of(since=last_week - timedelta(weeks=SIGNAL_WEEKS - 1), until=last_week + timedelta(days=6))
+    alerts = 0
+    for chart in control_charts(system, filters, chart="p"):
+        if last_week in chart.signal_weeks and _first_time(chart, last_week):
+            _alert(chart, _since(chart, last_week))
+            alerts += 1
+    return alerts
+
+
+def _first_time(chart: LocationChart, week: date) -> bool:
+    location = Location.objects.get(code=chart.location)
+    points = chart.chart.points if chart.chart else ()
+    signals = next(p.signals for w, p in zip(chart.weeks, points, strict=True) if w == week)
+    try:
+        with transaction.atomic():
+            ChartSignal.objects.create(location=location, chart="p", week=week, signals=list(signals))
+    except IntegrityError:
+        return False
+    return True
+
+
+def _since(chart: LocationChart, last_week: date) -> date:
+    """The first week of the unbroken stretch of signalling weeks that ends in the last one."""
+    flagged = set(chart.signal_weeks)
+    since = last_week
+    while since - timedelta(weeks=1) in flagged:
+        since -= timedelta(weeks=1)
+    return since
+
+
+def _alert(chart: LocationChart, since: date) -> None:
+    location = Location.objects.get(code=chart.location)
+    admins = User.objects.filter(groups__name=Role.ADMIN.value, is_active=True).distinct()
+
+    def message() -> tuple[str, str]:
+        week = since.isocalendar().week
+        subject = _("Failures at %(location)s are out of control since week %(week)s") % {
+            "location": chart.name, "week": week
+        }  # fmt: skip
+        body = _("The weekly failure rate left its control limits or shows a run or trend. See the control chart.")
+        return subject, body
+
+    notify(recipients=[*admins, *supervisors_of(location.team_id)], kind="control_signal", message=message)

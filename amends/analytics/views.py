@@ -1,0 +1,190 @@
+"""The analytics dashboard: KPIs, Pareto, control chart, fishbone and outcomes as server-drawn charts, filters that
+update the page with HTMX, and every table as CSV."""
+
+import csv
+from collections.abc import Iterable
+from datetime import date
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from amends.cases.enums import RecoveryOutcome
+from amends.core.models import Location, User
+from amends.intake.enums import Channel
+
+from . import charts, stats
+from .control import LocationChart, control_charts
+from .filters import MAX_DAYS, Filters
+from .fishbone import Bone, fishbone
+from .kpis import Kpis, kpis
+from .models import Refresh
+from .outcomes import outcomes
+from .pareto import ParetoBar, pareto
+from .taxonomy import FAMILIES
+
+
+class FilterForm(forms.Form):
+    since = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    location = forms.ModelChoiceField(
+        label=gettext_lazy("Location"), queryset=Location.objects.order_by("name"), to_field_name="code",
+        required=False, empty_label=gettext_lazy("All"),
+    )  # fmt: skip
+    channel = forms.ChoiceField(
+        label=gettext_lazy("Channel"), required=False, choices=[("", gettext_lazy("All")), *Channel.choices]
+    )
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("since", _("The start must be before the end."))
+        elif since and until and (until - since).days >= MAX_DAYS:
+            self.add_error("since", _("Choose a period of at most three years."))
+        return data
+
+    def filters(self) -> Filters:
+        data = self.cleaned_data if self.is_valid() else {}
+        location = data.get("location")
+        code = location.code if location else None
+        return Filters.of(since=data.get("since"), until=data.get("until"), location=code,
+                          channel=data.get("channel") or None)  # fmt: skip
+
+
+OUTCOMES = dict(RecoveryOutcome.choices)
+NONE = "\u2013"  # shown for a number that cannot be computed (nothing to divide by)
+
+
+def _share(value: float | None) -> str:
+    return NONE if value is None else f"{number_format(value * 100, 1)} %"
+
+
+def _number(value: float | None, digits: int = 1) -> str:
+    return NONE if value is None else number_format(value, digits, force_grouping=True)
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    form = FilterForm(request.GET or None)
+    filters = form.filters()
+    context = {"form": form, "filters": filters, "refresh": Refresh.objects.first(), **_sections(user, filters)}
+    partial = request.htmx  # type: ignore[attr-defined]
+    return render(request, "analytics/_sections.html" if partial else "analytics/dashboard.html", context)
+
+
+def _sections(user: User, filters: Filters) -> dict:
+    bones = fishbone(user, filters)
+    return {
+        "tiles": _tiles(kpis(user, filters)),
+        "pareto_svg": _pareto_svg(pareto(user, filters)),
+        "control": [(chart, _control_svg(chart)) for chart in control_charts(user, filters)[:3]],
+        "fishbone_svg": _fishbone_svg(bones),
+        "bones": bones,
+        "outcomes": [(o, OUTCOMES.get(o.outcome, o.outcome)) for o in outcomes(user, filters)],
+    }
+
+
+def _tiles(numbers: Kpis) -> list[tuple[str, str]]:
+    hours = numbers.resolution_minutes / 60 if numbers.resolution_minutes is not None else None
+    cost = NONE if numbers.cost_per_case is None else number_format(numbers.cost_per_case, 2)
+    return [
+        (_("Failures per 1,000 interactions"), _number(numbers.failures_per_1000)),
+        (_("Cases"), _number(numbers.cases, 0)),
+        (_("SLA compliance"), _share(numbers.sla_compliance)),
+        (_("First-contact resolution"), _share(numbers.first_contact_resolution)),
+        (_("Reopen rate"), _share(numbers.reopen_rate)),
+        (_("Recovery rate at follow-up"), _share(numbers.recovery_rate)),
+        (_("Hours to resolve (business)"), _number(hours)),
+        (_("Cost per case"), cost),
+    ]
+
+
+# The chart module escapes every text it draws, so its SVG is safe to insert as is.
+def _pareto_svg(bars: list[ParetoBar]) -> str:
+    svg = charts.pareto_svg(
+        [stats.ParetoRow(b.category, b.value, b.share, b.cumulative_share, b.vital_few) for b in bars],
+        labels=[b.category or _("(none)") for b in bars],
+        value_labels=[_number(b.value, 0) for b in bars],
+        title=_("Failures by root cause"),
+        description=_("No cases in this period."),
+        cumulative_label=_("Cumulative share"),
+        percent_format=lambda share: f"{number_format(share * 100, 0)} %",
+    )
+    return mark_safe(svg)
+
+
+def _fishbone_svg(bones: list[Bone]) -> str:
+    svg = charts.bars_svg(
+        [bone.cases for bone in bones],
+        labels=[str(FAMILIES[bone.family]) for bone in bones],
+        value_labels=[_number(bone.cases, 0) for bone in bones],
+        title=_("Failures by cause family"),
+        description=_("No cases in this period."),
+    )
+    return mark_safe(svg)
+
+
+def _control_svg(chart: LocationChart) -> str:
+    if chart.chart is None:
+        return ""
+    return mark_safe(charts.control_chart_svg(
+        chart.chart, labels=[_week_label(week) for week in chart.weeks],
+        title=_("Failure rate per week at %(location)s") % {"location": chart.name},
+        description=_("Share of interactions that became a case, with 3-sigma limits."),
+        centre_label=_("Centre line"), limit_label=_("Control limits"),
+        tick_format=lambda v: f"{number_format(v * 100, 1)} %",
+    ))  # fmt: skip
+
+
+def _week_label(week: date) -> str:
+    return _("wk %(week)s") % {"week": week.isocalendar().week}
+
+
+TABLES = ("pareto", "fishbone", "outcomes", "weekly")
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, table: str) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if table not in TABLES:
+        raise Http404(_("There is no such table."))
+    filters = FilterForm(request.GET or None).filters()
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="amends-{table}-{filters.since}-{filters.until}.csv"'
+    writer = csv.writer(response)
+    for row in _table(user, filters, table):
+        writer.writerow(row)
+    return response
+
+
+def _table(user: User, filters: Filters, table: str) -> Iterable[Iterable[object]]:
+    if table == "pareto":
+        yield ("category", "stage", "family", "cases", "share", "cumulative_share", "vital_few")
+        for b in pareto(user, filters):
+            yield (b.category, b.stage, b.family, int(b.value), f"{b.share:.4f}", f"{b.cumulative_share:.4f}",
+                   b.vital_few)  # fmt: skip
+    elif table == "fishbone":
+        yield ("family", "category", "cases")
+        for bone in fishbone(user, filters):
+            for category, n in bone.categories:
+                yield (bone.family, category, n)
+    elif table == "outcomes":
+        yield ("outcome", "cases", "disputed_known", "disputed", "dispute_rate", "ci_low", "ci_high")
+        for o in outcomes(user, filters):
+            yield (o.outcome, o.cases, o.disputed_known, o.disputed, o.dispute_rate, o.ci_low, o.ci_high)
+    else:
+        yield ("week", "cases", "interactions", "failures_per_1000")
+        for week in kpis(user, filters).weekly:
+            yield (week["week"], week["cases"], week["interactions"], week["failures_per_1000"])
