@@ -4,14 +4,12 @@ from dataclasses import asdict
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from amends.core.apikit import ERRORS_READ, api_user, iso
-from amends.core.errors import DomainError, ErrorCode
 
 from .control import LocationChart, control_charts
-from .filters import MAX_DAYS, Filters
+from .filters import Filters
 from .fishbone import fishbone
 from .kpis import kpis
 from .models import Refresh
@@ -32,13 +30,8 @@ router = Router(tags=["learn"])
 
 
 def filters_of(params: FilterParams) -> Filters:
-    filters = Filters.of(since=params.from_, until=params.to, location=params.location, team=params.team,
-                         channel=params.channel, category=params.category)  # fmt: skip
-    if filters.since > filters.until:
-        raise DomainError(ErrorCode.INVALID_VALUE, _("The start must be before the end."), field="from")
-    if (filters.until - filters.since).days >= MAX_DAYS:
-        raise DomainError(ErrorCode.OUT_OF_RANGE, _("Choose a period of at most three years."), field="from")
-    return filters
+    return Filters.of(since=params.from_, until=params.to, location=params.location, team=params.team,
+                      channel=params.channel, category=params.category)  # fmt: skip
 
 
 def freshness() -> dict:

@@ -2,6 +2,7 @@
 interactions (u-chart), with 3-sigma limits that vary with the week's number of interactions and the Western
 Electric signals flagged."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -11,7 +12,7 @@ from amends.core.models import Location, User
 from amends.intake.enums import Channel
 
 from . import stats
-from .filters import Filters, narrowed
+from .filters import Filters, monday, narrowed
 from .models import CaseDay, InteractionDay
 
 CHARTS = ("p", "u")
@@ -19,6 +20,8 @@ CHARTS = ("p", "u")
 
 @dataclass(frozen=True)
 class LocationChart:
+    location_id: int
+    team_id: int | None
     location: str
     name: str
     weeks: list[date]  # Mondays
@@ -29,10 +32,6 @@ class LocationChart:
     @property
     def signal_weeks(self) -> list[date]:
         return [self.weeks[i] for i in stats.signal_indexes(self.chart)] if self.chart else []
-
-
-def monday(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 def control_charts(user: User, filters: Filters, *, chart: str = "p") -> list[LocationChart]:
@@ -50,7 +49,8 @@ def control_charts(user: User, filters: Filters, *, chart: str = "p") -> list[Lo
         sizes = [sizes_by_week.get(week, 0) for week in weeks]
         counts = [counted.get(location_id, {}).get(week, 0) for week in weeks]
         location = locations[location_id]
-        charts.append(LocationChart(location.code, location.name, weeks, counts, sizes, _chart(chart, counts, sizes)))
+        charts.append(LocationChart(location_id, location.team_id, location.code, location.name, weeks, counts, sizes,
+                                    _chart(chart, counts, sizes)))  # fmt: skip
     return sorted(charts, key=lambda c: (not c.signal_weeks, c.name))
 
 
@@ -67,9 +67,9 @@ def _weeks(since: date, until: date) -> list[date]:
     return [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
 
 
-def _by_location_week(rows: object) -> dict[int, dict[date, int]]:
+def _by_location_week(rows: Iterable[tuple[int, date, int]]) -> dict[int, dict[date, int]]:
     grouped: dict[int, dict[date, int]] = {}
-    for location_id, day, n in rows:  # type: ignore[attr-defined]
+    for location_id, day, n in rows:
         weeks = grouped.setdefault(location_id, {})
         weeks[monday(day)] = weeks.get(monday(day), 0) + n
     return grouped

@@ -6,8 +6,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from amends.cases.selectors import team_ids_of
+from amends.core.errors import DomainError, ErrorCode
 from amends.core.models import User
 
 DEFAULT_DAYS = 182  # half a year: enough weeks for a control chart
@@ -25,8 +27,19 @@ class Filters:
 
     @classmethod
     def of(cls, *, since: date | None = None, until: date | None = None, **narrowing: str | None) -> "Filters":
+        """The filters with the default period filled in; a period that is backwards or too long is refused."""
         until = until or timezone.localdate()
-        return cls(since=since or until - timedelta(days=DEFAULT_DAYS - 1), until=until, **narrowing)
+        since = since or until - timedelta(days=DEFAULT_DAYS - 1)
+        if since > until:
+            raise DomainError(ErrorCode.INVALID_VALUE, _("The start must be before the end."), field="from")
+        if (until - since).days >= MAX_DAYS:
+            raise DomainError(ErrorCode.OUT_OF_RANGE, _("Choose a period of at most three years."), field="from")
+        return cls(since=since, until=until, **narrowing)
+
+
+def monday(day: date) -> date:
+    """The week a day belongs to, by its Monday: weekly trends and control charts group by it."""
+    return day - timedelta(days=day.weekday())
 
 
 def narrowed(rows: QuerySet[Any], filters: Filters, user: User, *, has_team: bool = True) -> QuerySet[Any]:

@@ -1,7 +1,7 @@
 """KPIs of recovery over a period: how often service fails, how fast and how well it is recovered, at what cost."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, QuerySet, Sum
@@ -11,7 +11,7 @@ from amends.core.models import User
 from amends.followups.enums import FollowUpStatus, Verdict
 from amends.followups.models import FollowUp
 
-from .filters import Filters, narrowed
+from .filters import Filters, monday, narrowed
 from .models import CaseDay, InteractionDay
 
 SUMMED = (
@@ -40,10 +40,6 @@ class Kpis:
 
 def _ratio(part: float, whole: float) -> float | None:
     return part / whole if whole else None
-
-
-def _week(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 def kpis(user: User, filters: Filters) -> Kpis:
@@ -79,9 +75,9 @@ def _per_1000(failures: int, interactions: int) -> float | None:
 def _weekly(facts: QuerySet[CaseDay], interactions: QuerySet[InteractionDay]) -> list[dict]:
     weeks: dict[date, list[int]] = {}
     for day, n in facts.values_list("day").annotate(n=Sum("cases")).order_by():
-        weeks.setdefault(_week(day), [0, 0])[0] += n
+        weeks.setdefault(monday(day), [0, 0])[0] += n
     for day, n in interactions.values_list("day").annotate(n=Sum("interactions")).order_by():
-        weeks.setdefault(_week(day), [0, 0])[1] += n
+        weeks.setdefault(monday(day), [0, 0])[1] += n
     return [
         {"week": week, "cases": cases, "interactions": seen, "failures_per_1000": _per_1000(cases, seen)}
         for week, (cases, seen) in sorted(weeks.items())

@@ -65,54 +65,56 @@ def _cases() -> Any:
     )
 
 
-def _case_days() -> Any:
-    resolved = Q(resolved_at__isnull=False)
-    return (
-        _cases().values("day", "location_id", "team_id", "first_channel", "category")
-        .annotate(
-            cases=Count("pk"),
-            resolved=Count("pk", filter=resolved),
-            fcr=Count("pk", filter=resolved & Q(contacts__lte=1, transfers=0, reopens=0)),
-            reopened=Count("pk", filter=Q(reopens__gt=0)),
-            transfer_sum=Coalesce(Sum("transfers"), 0),
-            sla_known=Count("pk", filter=Q(sla_met__isnull=False)),
-            sla_met_n=Count("pk", filter=Q(sla_met=True)),
-            frt_n=Count("first_response_business_minutes"),
-            frt_sum=Coalesce(Sum("first_response_business_minutes"), 0),
-            res_n=Count("resolution_business_minutes"),
-            res_sum=Coalesce(Sum("resolution_business_minutes"), 0),
-            disputed_known=Count("pk", filter=Q(disputed_now__isnull=False)),
-            disputed_n=Count("pk", filter=Q(disputed_now=True)),
-            cost=Coalesce(Sum("cost_each"), Value(0), output_field=LedgerEntry._meta.get_field("amount")),
-        )
-    )  # fmt: skip
+# What CaseDay sums, each from one aggregate of the grouped cases (annotations cannot reuse Case's field names).
+CASE_SUMS = {
+    "cases": Count("pk"),
+    "resolved": Count("pk", filter=Q(resolved_at__isnull=False)),
+    "first_contact_resolved": Count("pk", filter=Q(resolved_at__isnull=False, contacts__lte=1, transfers=0, reopens=0)),
+    "reopened": Count("pk", filter=Q(reopens__gt=0)),
+    "transfers": Coalesce(Sum("transfers"), 0),
+    "sla_known": Count("pk", filter=Q(sla_met__isnull=False)),
+    "sla_met": Count("pk", filter=Q(sla_met=True)),
+    "first_response_count": Count("first_response_business_minutes"),
+    "first_response_minutes": Coalesce(Sum("first_response_business_minutes"), 0),
+    "resolution_count": Count("resolution_business_minutes"),
+    "resolution_minutes": Coalesce(Sum("resolution_business_minutes"), 0),
+    "disputed_known": Count("pk", filter=Q(disputed_now__isnull=False)),
+    "disputed": Count("pk", filter=Q(disputed_now=True)),
+    "cost": Coalesce(Sum("cost_each"), Value(0), output_field=LedgerEntry._meta.get_field("amount")),
+}
+DIMENSIONS = ("day", "location_id", "team_id", "first_channel", "category")
 
 
-def _case_day(row: dict) -> CaseDay:
-    return CaseDay(
-        day=row["day"], location_id=row["location_id"], team_id=row["team_id"], channel=row["first_channel"],
-        category=row["category"], cases=row["cases"], resolved=row["resolved"], first_contact_resolved=row["fcr"],
-        reopened=row["reopened"], transfers=row["transfer_sum"], sla_known=row["sla_known"],
-        sla_met=row["sla_met_n"], first_response_count=row["frt_n"], first_response_minutes=row["frt_sum"],
-        resolution_count=row["res_n"], resolution_minutes=row["res_sum"], disputed_known=row["disputed_known"],
-        disputed=row["disputed_n"], cost=row["cost"],
-    )  # fmt: skip
+def _grouped() -> Any:
+    """One pass over the cases, grouped finely enough for both fact tables: CaseDay sums out the outcome."""
+    sums = {f"n_{name}": aggregate for name, aggregate in CASE_SUMS.items()}
+    return _cases().values(*DIMENSIONS, "outcome_now").annotate(**sums)
 
 
-def _outcome_days() -> Any:
-    return (
-        _cases().values("day", "location_id", "team_id", "first_channel", "category", "outcome_now")
-        .annotate(n=Count("pk"), known=Count("pk", filter=Q(disputed_now__isnull=False)),
-                  yes=Count("pk", filter=Q(disputed_now=True)))
-    )  # fmt: skip
+def _store_case_facts() -> None:
+    case_days: dict[tuple, dict[str, Any]] = {}
+    outcome_days = []
+    for row in _grouped().iterator(chunk_size=BATCH):
+        key = tuple(row[name] for name in DIMENSIONS)
+        totals = case_days.setdefault(key, dict.fromkeys(CASE_SUMS, 0))
+        for name in CASE_SUMS:
+            totals[name] += row[f"n_{name}"]
+        outcome_days.append(OutcomeDay(
+            **_dimensions(key), outcome=row["outcome_now"], cases=row["n_cases"],
+            disputed_known=row["n_disputed_known"], disputed=row["n_disputed"],
+        ))  # fmt: skip
+        if len(outcome_days) >= BATCH:
+            OutcomeDay.objects.bulk_create(outcome_days)
+            outcome_days = []
+    OutcomeDay.objects.bulk_create(outcome_days)
+    CaseDay.objects.bulk_create(
+        (CaseDay(**_dimensions(key), **totals) for key, totals in case_days.items()), batch_size=BATCH
+    )
 
 
-def _outcome_day(row: dict) -> OutcomeDay:
-    return OutcomeDay(
-        day=row["day"], location_id=row["location_id"], team_id=row["team_id"], channel=row["first_channel"],
-        category=row["category"], outcome=row["outcome_now"], cases=row["n"], disputed_known=row["known"],
-        disputed=row["yes"],
-    )  # fmt: skip
+def _dimensions(key: tuple) -> dict[str, Any]:
+    day, location_id, team_id, channel, category = key
+    return {"day": day, "location_id": location_id, "team_id": team_id, "channel": channel, "category": category}
 
 
 def _interaction_days() -> Any:
@@ -140,8 +142,7 @@ def facts_refresh() -> Refresh:
     with transaction.atomic():
         for model in (CaseDay, OutcomeDay, InteractionDay):
             model.objects.all().delete()
-        _store(CaseDay, _case_days(), _case_day)
-        _store(OutcomeDay, _outcome_days(), _outcome_day)
+        _store_case_facts()
         _store(InteractionDay, _interaction_days(), _interaction_day)
         refresh = Refresh.objects.create(
             finished_at=timezone.now(), seconds=time.perf_counter() - started, cases=Case.objects.count()

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django_tasks import task
 
 from amends.core.enums import Role
-from amends.core.models import Location, User
+from amends.core.models import User
 from amends.core.selectors import supervisors_of
 from amends.notifications.services import notify
 
@@ -49,12 +49,11 @@ def control_alerts() -> int:
 
 
 def _first_time(chart: LocationChart, week: date) -> bool:
-    location = Location.objects.get(code=chart.location)
-    points = chart.chart.points if chart.chart else ()
-    signals = next(p.signals for w, p in zip(chart.weeks, points, strict=True) if w == week)
+    assert chart.chart is not None  # a chart with signal weeks has points
+    signals = chart.chart.points[chart.weeks.index(week)].signals
     try:
         with transaction.atomic():
-            ChartSignal.objects.create(location=location, chart="p", week=week, signals=list(signals))
+            ChartSignal.objects.create(location_id=chart.location_id, chart="p", week=week, signals=list(signals))
     except IntegrityError:
         return False
     return True
@@ -70,7 +69,6 @@ def _since(chart: LocationChart, last_week: date) -> date:
 
 
 def _alert(chart: LocationChart, since: date) -> None:
-    location = Location.objects.get(code=chart.location)
     admins = User.objects.filter(groups__name=Role.ADMIN.value, is_active=True).distinct()
 
     def message() -> tuple[str, str]:
@@ -81,4 +79,4 @@ def _alert(chart: LocationChart, since: date) -> None:
         body = _("The weekly failure rate left its control limits or shows a run or trend. See the control chart.")
         return subject, body
 
-    notify(recipients=[*admins, *supervisors_of(location.team_id)], kind="control_signal", message=message)
+    notify(recipients=[*admins, *supervisors_of(chart.team_id)], kind="control_signal", message=message)

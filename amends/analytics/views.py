@@ -16,12 +16,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from amends.cases.enums import RecoveryOutcome
+from amends.core.errors import DomainError
 from amends.core.models import Location, User
 from amends.intake.enums import Channel
 
 from . import charts, stats
 from .control import LocationChart, control_charts
-from .filters import MAX_DAYS, Filters
+from .filters import Filters
 from .fishbone import Bone, fishbone
 from .kpis import Kpis, kpis
 from .models import Refresh
@@ -43,19 +44,25 @@ class FilterForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean() or {}
-        since, until = data.get("since"), data.get("until")
-        if since and until and since > until:
-            self.add_error("since", _("The start must be before the end."))
-        elif since and until and (until - since).days >= MAX_DAYS:
-            self.add_error("since", _("Choose a period of at most three years."))
+        try:
+            self._filters = self._filters_of(data)
+        except DomainError as error:  # the period: backwards or too long
+            self.add_error("since", error.message)
         return data
 
     def filters(self) -> Filters:
-        data = self.cleaned_data if self.is_valid() else {}
+        """What was asked, or the default period when the form is empty or wrong."""
+        return self._filters if self.is_valid() else Filters.of()
+
+    @staticmethod
+    def _filters_of(data: dict) -> Filters:
         location = data.get("location")
-        code = location.code if location else None
-        return Filters.of(since=data.get("since"), until=data.get("until"), location=code,
-                          channel=data.get("channel") or None)  # fmt: skip
+        return Filters.of(
+            since=data.get("since"),
+            until=data.get("until"),
+            location=location.code if location else None,
+            channel=data.get("channel") or None,
+        )
 
 
 OUTCOMES = dict(RecoveryOutcome.choices)

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from amends.core.enums import Language, Role
+from amends.core.enums import Language
 from amends.core.errors import DomainError, ErrorCode
 from amends.core.models import BusinessCalendar, Location, Team, User
 from amends.core.selectors import supervisors_of
@@ -761,7 +761,7 @@ def case_close_after_reopen_window(*, case_id: int) -> bool:
 
 def _allow_override(open_steps: list[str], reason: str, by: User) -> None:
     labels = ", ".join(str(PlaybookStep(step).label) for step in open_steps)
-    if not (by.has_role(Role.SUPERVISOR) or by.has_role(Role.ADMIN)):
+    if not by.supervises:
         raise DomainError(
             ErrorCode.STEPS_OPEN,
             _("Finish the playbook first: %(steps)s. A supervisor can resolve it anyway, with a reason.")

@@ -1,6 +1,5 @@
 import csv
 import io
-from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -16,6 +15,7 @@ from amends.core.apikit import (
     id_page,
     idempotent_create,
     iso,
+    money,
 )
 from amends.core.selectors import user_by_username
 
@@ -38,12 +38,6 @@ from .selectors import ledger_entry_get_for_user, ledger_filtered, ledger_totals
 from .services import AlternativeData, authority_limit_set, choice_url, ledger_correct, offer_decide, offer_make
 
 router = Router(tags=["amends"])
-CENTS = Decimal("0.01")
-
-
-def money(amount: Decimal | None) -> str | None:
-    """Amounts are decimals written as strings with cents ("250.00"), never floats."""
-    return None if amount is None else str(amount.quantize(CENTS))
 
 
 def limit_out(limit: AuthorityLimit) -> dict:

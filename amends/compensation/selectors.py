@@ -12,7 +12,6 @@ from django.utils.translation import gettext as _
 
 from amends.cases.models import Case
 from amends.cases.selectors import cases_visible_to
-from amends.core.enums import Role
 from amends.core.errors import NotFound
 from amends.core.models import User
 
@@ -89,7 +88,7 @@ def ledger_visible_to(user: User) -> QuerySet[LedgerEntry]:
     if user.sees_all_teams:
         return entries
     visible = Q(case__in=cases_visible_to(user))
-    if user.has_role(Role.SUPERVISOR):  # incidents are announced by supervisors, across teams
+    if user.supervises:  # incidents are announced by supervisors, across teams
         visible |= Q(incident__isnull=False)
     return entries.filter(visible)
 

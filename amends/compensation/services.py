@@ -403,7 +403,7 @@ def fulfilment_of(gesture_type: str, now: datetime, validity_days: int | None = 
 def ledger_correct(*, entry: LedgerEntry, amount: Decimal, note: str, by: User) -> LedgerEntry:
     """Correct a ledger entry with a new one (e.g. -20.00 when less was paid out); nothing is ever changed or
     deleted. Supervisors and admins only."""
-    if not by.has_role(Role.SUPERVISOR) and not by.has_role(Role.ADMIN):
+    if not by.supervises:
         raise Forbidden(_("Only a supervisor or an admin corrects the ledger."))
     note = note.strip()
     if not note:

@@ -28,7 +28,7 @@ def location_out(location: Location) -> dict:
 def create_location(request: HttpRequest, payload: LocationIn):
     """Add a touchpoint. Supervisors and admins only."""
     user = api_user(request)
-    if not (user.has_role(Role.SUPERVISOR) or user.has_role(Role.ADMIN)):
+    if not user.supervises:
         raise Forbidden(_("Only supervisors and admins manage locations."))
 
     def action() -> tuple[int, dict]:

@@ -4,6 +4,7 @@ import base64
 import binascii
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -66,6 +67,11 @@ def idempotent_create(request: HttpRequest, *, scope: str, payload: Any, action:
 def iso(moment: datetime) -> str:
     """A time as the API writes it (ISO 8601, UTC as Z), also inside stored and batch results."""
     return str(DjangoJSONEncoder().default(moment))
+
+
+def money(amount: Decimal | None) -> str | None:
+    """Amounts are decimals written as strings with cents ("250.00"), never floats."""
+    return None if amount is None else str(amount.quantize(Decimal("0.01")))
 
 
 def encode_id_cursor(pk: int) -> str:

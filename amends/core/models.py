@@ -50,6 +50,11 @@ class User(AbstractUser):
         return cached
 
     @property
+    def supervises(self) -> bool:
+        """A supervisor or an admin (or a superuser): who overrides, approves and manages the shared setup."""
+        return self.has_role(Role.SUPERVISOR) or self.has_role(Role.ADMIN)
+
+    @property
     def sees_all_teams(self) -> bool:
         return self.is_superuser or Role.ADMIN.value in self.role_names
 

@@ -1,10 +1,9 @@
 from django.http import HttpRequest
 from ninja import Router
 
-from amends.compensation.api import money
 from amends.compensation.models import CatalogueItem
 from amends.compensation.selectors import catalogue_item_get
-from amends.core.apikit import ERRORS_READ, ERRORS_WRITE, ErrorOut, api_user, idempotent_create, iso
+from amends.core.apikit import ERRORS_READ, ERRORS_WRITE, ErrorOut, api_user, idempotent_create, iso, money
 
 from .models import Incident, IncidentUpdate
 from .schemas import IncidentIn, IncidentOut, PreviewOut, UpdateIn, UpdateOut

@@ -5,7 +5,6 @@ from typing import Any
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
-from amends.core.enums import Role
 from amends.core.errors import Forbidden, NotFound
 from amends.core.models import User
 from amends.customers.models import Customer, Interaction
@@ -20,16 +19,17 @@ def incidents_all() -> QuerySet[Incident]:
     return Incident.objects.select_related("location", "created_by", "gesture")
 
 
-def may_announce(user: User) -> bool:
-    return user.is_superuser or user.has_role(Role.SUPERVISOR) or user.has_role(Role.ADMIN)
-
-
 def incidents_for(user: User) -> QuerySet[Incident]:
-    """The incidents page is the supervisors' (and admins'): they declare and announce them."""
-    if not may_announce(user):
+    """The incidents pages are the supervisors' (and admins'): they declare and announce them."""
+    if not user.supervises:
         raise Forbidden(_("Only supervisors and admins manage incidents."))
     return incidents_all().annotate(member_count=Count("members", distinct=True),
                                     case_count=Count("cases", distinct=True))  # fmt: skip
+
+
+def incident_get_for_user(user: User, incident_id: int) -> Incident:
+    incidents_for(user)
+    return incident_get(incident_id)
 
 
 def incident_get(incident_id: int) -> Incident:

@@ -25,7 +25,7 @@ from amends.customers.models import Customer
 
 from .enums import IncidentStatus, NoticeStatus, UpdateKind
 from .models import Incident, IncidentCase, IncidentMember, IncidentNotice, IncidentUpdate
-from .selectors import cohort_customer_ids, may_announce
+from .selectors import cohort_customer_ids
 
 MAX_TITLE, MAX_MESSAGE, MAX_ATTRIBUTES = 200, 5000, 20
 GRANT_BATCH = 2000
@@ -41,7 +41,7 @@ class Cohort:
 
 
 def _require_supervisor(by: User) -> None:
-    if not may_announce(by):
+    if not by.supervises:
         raise Forbidden(_("Only supervisors and admins announce incidents."))
 
 
@@ -129,9 +129,6 @@ def incident_announce(*, incident: Incident, by: User) -> IncidentUpdate:
     )
     if incident.status != IncidentStatus.DRAFT:
         return incident.updates.get(kind=UpdateKind.NOTICE)
-    if incident.gesture is not None:
-        recipients = cohort_customer_ids(incident).count()
-        _check_gesture(incident.gesture, incident.location, recipients=recipients, by=by)
     ids_sql, ids_params = cohort_customer_ids(incident).query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -139,10 +136,12 @@ def incident_announce(*, incident: Incident, by: User) -> IncidentUpdate:
             f"SELECT %s, cohort.customer_id FROM ({ids_sql}) cohort",
             [incident.pk, *ids_params],
         )
+        members = cursor.rowcount
+    if incident.gesture is not None:  # a refusal rolls the members back: the incident stays a draft
+        _check_gesture(incident.gesture, incident.location, recipients=members, by=by)
+        _grant_gesture(incident, incident.gesture, by)
     incident.status, incident.announced_at = IncidentStatus.ANNOUNCED, timezone.now()
     incident.save(update_fields=["status", "announced_at"])
-    if incident.gesture is not None:
-        _grant_gesture(incident, incident.gesture, by)
     return _queue(incident, UpdateKind.NOTICE, incident.messages, by)
 
 

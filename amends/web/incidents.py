@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 from amends.core.errors import DomainError
 from amends.incidents.enums import IncidentStatus, NoticeStatus
 from amends.incidents.models import Incident
-from amends.incidents.selectors import incident_get, incident_preview, incidents_for, update_progress
+from amends.incidents.selectors import incident_get_for_user, incident_preview, incidents_for, update_progress
 from amends.incidents.services import Cohort, incident_announce, incident_create, incident_post_update
 
 from .forms import IncidentForm, IncidentMessagesForm, IncidentUpdateForm
@@ -60,8 +60,7 @@ def incident_declare(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
-    incidents_for(current_user(request))
-    return _render_incident(request, incident_get(incident_id))
+    return _render_incident(request, incident_get_for_user(current_user(request), incident_id))
 
 
 def _render_incident(
@@ -86,8 +85,7 @@ def _render_incident(
 @require_POST
 def incident_send(request: HttpRequest, incident_id: int) -> HttpResponse:
     user = current_user(request)
-    incidents_for(user)
-    incident = incident_get(incident_id)
+    incident = incident_get_for_user(user, incident_id)
     try:
         update = incident_announce(incident=incident, by=user)
     except DomainError as error:
@@ -101,8 +99,7 @@ def incident_send(request: HttpRequest, incident_id: int) -> HttpResponse:
 @require_POST
 def incident_update(request: HttpRequest, incident_id: int) -> HttpResponse:
     user = current_user(request)
-    incidents_for(user)
-    incident = incident_get(incident_id)
+    incident = incident_get_for_user(user, incident_id)
     form = IncidentUpdateForm(request.POST)
     if form.is_valid():
         try:

@@ -55,7 +55,6 @@ from amends.compensation.selectors import (
     similar_gestures,
 )
 from amends.compensation.services import AlternativeData, offer_decide, offer_make
-from amends.core.enums import Role
 from amends.core.errors import DomainError
 from amends.core.models import User
 from amends.core.selectors import team_by_slug, user_by_username
@@ -217,7 +216,7 @@ def _render_case(
         or AssignForm(owners=owners, teams=teams, initial={"team": case.team.slug if case.team else ""}),
         "reason_form": forms.get("reason_form") or ReasonForm(),
         "related_form": forms.get("related_form") or RelatedCaseForm(),
-        "can_override": user.has_role(Role.SUPERVISOR) or user.has_role(Role.ADMIN),
+        "can_override": user.supervises,
         "outlier": outlier,
         **amends_context(case, user, forms),
     }
