@@ -21,8 +21,10 @@ from amends.analytics.stats import (
     SERVQUAL_ITEM_DIMENSION,
     ChartPoint,
     ControlChart,
+    Moments,
     ServqualResponse,
     hedges_g,
+    hedges_g_of,
     p_chart,
     pareto,
     servqual_gaps,
@@ -382,6 +384,30 @@ def test_hedges_g_hand_worked_ci() -> None:
     assert (result.ci_low, result.ci_high) == pytest.approx((g - z * se, g + z * se))
     flipped = hedges_g([2.0, 3.0, 4.0, 3.0], [4.0, 5.0, 6.0, 5.0])
     assert flipped is not None and flipped.g == pytest.approx(-g)
+
+
+@given(
+    st.lists(st.integers(0, 10), min_size=2, max_size=80),
+    st.lists(st.integers(0, 10), min_size=2, max_size=80),
+    st.integers(0, 80),
+)
+def test_hedges_g_from_summed_moments_equals_raw(treated: list[int], control: list[int], cut: int) -> None:
+    # Facts store n, Σx, Σx² per day; summing any split of the rows must give the effect of the raw answers.
+    parts = Moments.of(treated[:cut]) + Moments.of(treated[cut:])
+    from_parts = hedges_g_of(parts, Moments.of(control))
+    raw = hedges_g(treated, control)
+    assert (from_parts is None) == (raw is None)
+    if raw is not None and from_parts is not None:
+        assert from_parts.g == pytest.approx(raw.g, rel=1e-9, abs=1e-12)
+        assert (from_parts.ci_low, from_parts.ci_high) == pytest.approx((raw.ci_low, raw.ci_high), rel=1e-9, abs=1e-12)
+
+
+def test_moments_stay_exact_for_a_million_scores() -> None:
+    scores = np.random.default_rng(7).integers(1, 6, size=1_000_000)
+    moments = Moments.of(scores.astype(float).tolist())
+    assert moments.mean == pytest.approx(scores.mean(), rel=1e-12)
+    assert moments.sd == pytest.approx(scores.std(ddof=1), rel=1e-9)
+    assert Moments().mean is None and Moments(1, 3.0, 9.0).sd is None
 
 
 @pytest.mark.parametrize(

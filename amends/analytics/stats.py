@@ -265,26 +265,53 @@ class EffectSize:
     sd2: float
 
 
-def _mean_sd(sample: Sequence[float]) -> tuple[float, float]:
-    mean = math.fsum(sample) / len(sample)
-    variance = math.fsum((x - mean) ** 2 for x in sample) / (len(sample) - 1)
-    return mean, math.sqrt(variance)
+@dataclass(frozen=True)
+class Moments:
+    """A sample summed up as n, Σx and Σx²: enough for its mean and SD, and additive, so pre-aggregated facts
+    can be filtered and summed in the database and still give an exact effect size."""
+
+    n: int = 0
+    total: float = 0.0
+    total_sq: float = 0.0
+
+    @classmethod
+    def of(cls, sample: Sequence[float]) -> Moments:
+        return cls(len(sample), math.fsum(sample), math.fsum(x * x for x in sample))
+
+    def __add__(self, other: Moments) -> Moments:
+        return Moments(self.n + other.n, self.total + other.total, self.total_sq + other.total_sq)
+
+    @property
+    def mean(self) -> float | None:
+        return self.total / self.n if self.n else None
+
+    @property
+    def sd(self) -> float | None:
+        if self.n < 2:
+            return None
+        # Clamped: Σx² - (Σx)²/n can come out a hair below 0 in floating point when every value is equal.
+        return math.sqrt(max(0.0, (self.total_sq - self.total**2 / self.n) / (self.n - 1)))
 
 
 def hedges_g(treated: Sequence[float], control: Sequence[float], confidence: float = 0.95) -> EffectSize | None:
+    """Hedges' g of two samples (see hedges_g_of)."""
+    return hedges_g_of(Moments.of(treated), Moments.of(control), confidence)
+
+
+def hedges_g_of(treated: Moments, control: Moments, confidence: float = 0.95) -> EffectSize | None:
     """Size of a difference in means in pooled-SD units, bias-corrected for small samples.
 
     Uses Hedges & Olkin's large-sample variance (n1+n2)/(n1 n2) + g²/(2(n1+n2)). Returns None when
     either group has fewer than 2 values or the pooled SD is 0 (the effect is undefined).
     """
     z = _normal_quantile(confidence)
-    n1, n2 = len(treated), len(control)
+    n1, n2 = treated.n, control.n
     if n1 < 2 or n2 < 2:
         return None
-    mean1, sd1 = _mean_sd(treated)
-    mean2, sd2 = _mean_sd(control)
+    mean1, sd1 = treated.total / n1, treated.sd or 0.0
+    mean2, sd2 = control.total / n2, control.sd or 0.0
     pooled = math.sqrt(((n1 - 1) * sd1**2 + (n2 - 1) * sd2**2) / (n1 + n2 - 2))
-    if pooled == 0:
+    if pooled <= 1e-12 * max(1.0, abs(mean1), abs(mean2)):
         return None
     correction = 1 - 3 / (4 * (n1 + n2) - 9)
     g = correction * (mean1 - mean2) / pooled
