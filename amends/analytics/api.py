@@ -14,6 +14,7 @@ from .fishbone import fishbone
 from .kpis import kpis
 from .models import Refresh
 from .outcomes import outcomes
+from .paradox import Subgroup, recovery_paradox
 from .pareto import pareto
 from .schemas import (
     ControlOut,
@@ -22,9 +23,12 @@ from .schemas import (
     FishboneOut,
     KpisOut,
     OutcomesOut,
+    ParadoxOut,
+    ParadoxParams,
     ParetoOut,
     ParetoParams,
 )
+from .stats import EffectSize
 
 router = Router(tags=["learn"])
 
@@ -96,3 +100,31 @@ def analytics_outcomes(request: HttpRequest, params: Query[FilterParams]):
     """Per recovery outcome (monetary relief, non-monetary relief, explanation, ...): cases, and how often the
     customer disputed it, with a 95% Wilson interval."""
     return {"outcomes": [asdict(o) for o in outcomes(api_user(request), filters_of(params))], **freshness()}
+
+
+def _effect(effect: EffectSize | None) -> dict | None:
+    return {"g": effect.g, "ci_low": effect.ci_low, "ci_high": effect.ci_high} if effect else None
+
+
+def _subgroup(subgroup: Subgroup) -> dict:
+    return {"key": subgroup.key, "recovered": subgroup.recovered, "not_recovered": subgroup.not_recovered,
+            "paradox": _effect(subgroup.paradox)}  # fmt: skip
+
+
+@router.get("/analytics/recovery-paradox", response={200: ParadoxOut, **ERRORS_READ})
+def analytics_recovery_paradox(request: HttpRequest, params: Query[ParadoxParams]):
+    """Satisfaction, likelihood to recommend, likelihood to buy again and actual return within `return_days` of
+    customers who never had a failure, who had one recovered to their satisfaction, and who had one not recovered;
+    the paradox as Hedges' g (recovered against never failed) with its 95% interval, per measure and, for
+    `measure`, per category and severity; set against de Matos, Henrique & Rossi (2007). `channel` does not apply."""
+    result = recovery_paradox(api_user(request), filters_of(params), measure=params.measure.value,
+                              return_days=params.return_days)  # fmt: skip
+    measures = [
+        {"measure": m.measure, "verdict": m.verdict, "benchmark": m.benchmark, "agrees": m.agrees,
+         "paradox": _effect(m.paradox), "recovery": _effect(m.recovery),
+         "groups": {group: {"n": g.n, "mean": g.mean, "sd": g.sd} for group, g in m.groups.items()}}
+        for m in result.measures
+    ]  # fmt: skip
+    return {"measure": result.measure, "return_days": result.return_days, "measures": measures,
+            "by_category": [_subgroup(s) for s in result.by_category],
+            "by_severity": [_subgroup(s) for s in result.by_severity], **freshness()}  # fmt: skip

@@ -98,3 +98,51 @@ class ChartSignal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.location_id} {self.chart} {self.week}"
+
+
+RETURN_WINDOWS = (30, 90, 180)  # days within which a customer's actual return is counted
+
+
+class ParadoxDay(models.Model):
+    """Satisfaction and loyalty of three groups of customers, as moments (n, Σx, Σx²) that add up over any filter.
+
+    Groups: never failed (survey answers of customers without a case), recovered (a follow-up answered satisfied)
+    and not recovered (answered neither or unhappy). The day is the survey answer's, or the day the case opened.
+    """
+
+    class Group(models.TextChoices):
+        NEVER_FAILED = "never_failed"
+        RECOVERED = "recovered"
+        NOT_RECOVERED = "not_recovered"
+
+    day = models.DateField()
+    location = models.ForeignKey("core.Location", on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, null=True, related_name="+")
+    group = models.CharField(max_length=16, choices=Group.choices)
+    category = models.CharField(max_length=100)  # empty for the never failed
+    severity = models.CharField(max_length=12)
+    # 1-5: CSAT, or overall satisfaction at follow-up
+    satisfaction_n = models.PositiveIntegerField(default=0)
+    satisfaction_sum = models.BigIntegerField(default=0)
+    satisfaction_sq = models.BigIntegerField(default=0)
+    # 0-10: likelihood to recommend (word of mouth)
+    recommend_n = models.PositiveIntegerField(default=0)
+    recommend_sum = models.BigIntegerField(default=0)
+    recommend_sq = models.BigIntegerField(default=0)
+    # 1-5: likelihood to buy again
+    repurchase_n = models.PositiveIntegerField(default=0)
+    repurchase_sum = models.BigIntegerField(default=0)
+    repurchase_sq = models.BigIntegerField(default=0)
+    # Returned within N days (0/1, so Σx = Σx²): known only once N days have passed.
+    return_known_30 = models.PositiveIntegerField(default=0)
+    returned_30 = models.PositiveIntegerField(default=0)
+    return_known_90 = models.PositiveIntegerField(default=0)
+    returned_90 = models.PositiveIntegerField(default=0)
+    return_known_180 = models.PositiveIntegerField(default=0)
+    returned_180 = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "location"], name="paradox_day_day_location")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.location_id} {self.group}"

@@ -3,9 +3,11 @@ from decimal import Decimal
 from enum import StrEnum
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from amends.core.apikit import StrictSchema
+
+from .models import RETURN_WINDOWS
 
 
 class FilterParams(StrictSchema):
@@ -126,3 +128,63 @@ class OutcomeOut(Schema):
 
 class OutcomesOut(Freshness):
     outcomes: list[OutcomeOut]
+
+
+class ParadoxMeasure(StrEnum):
+    SATISFACTION = "satisfaction"
+    RECOMMEND = "recommend"
+    REPURCHASE = "repurchase"
+    RETURNED = "returned"
+
+
+class ParadoxParams(FilterParams):
+    measure: ParadoxMeasure = Field(
+        default=ParadoxMeasure.SATISFACTION, description="The measure the breakdowns by category and severity compare."
+    )
+    return_days: int = Field(
+        default=90, description="Actual return: an interaction within this many days (30, 90 or 180)."
+    )
+
+    @field_validator("return_days")
+    @classmethod
+    def _known_window(cls, days: int) -> int:
+        if days not in RETURN_WINDOWS:
+            raise ValueError(f"Choose one of {', '.join(map(str, RETURN_WINDOWS))}.")
+        return days
+
+
+class GroupOut(Schema):
+    n: int
+    mean: float | None
+    sd: float | None
+
+
+class EffectOut(Schema):
+    g: float = Field(description="Hedges' g: the difference in means in pooled standard deviations.")
+    ci_low: float
+    ci_high: float
+
+
+class ParadoxMeasureOut(Schema):
+    measure: str = Field(description="satisfaction (1-5), recommend (0-10), repurchase (1-5) or returned (0/1).")
+    groups: dict[str, GroupOut] = Field(description="never_failed, recovered, not_recovered.")
+    paradox: EffectOut | None = Field(description="Recovered against never failed; null when too few answers.")
+    recovery: EffectOut | None = Field(description="Recovered against not recovered.")
+    verdict: str | None = Field(description="paradox, no_difference or below (the interval decides).")
+    benchmark: str | None = Field(description="What de Matos, Henrique & Rossi (2007) found for this measure.")
+    agrees: bool | None
+
+
+class SubgroupOut(Schema):
+    key: str
+    recovered: int
+    not_recovered: int
+    paradox: EffectOut | None
+
+
+class ParadoxOut(Freshness):
+    measure: str
+    return_days: int
+    measures: list[ParadoxMeasureOut]
+    by_category: list[SubgroupOut]
+    by_severity: list[SubgroupOut]

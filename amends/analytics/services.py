@@ -6,6 +6,7 @@ explanation only), and a follow-up answered unhappy counts as a disputed outcome
 """
 
 import time
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -22,9 +23,10 @@ from amends.compensation.models import LedgerEntry
 from amends.customers.models import Interaction
 from amends.followups.enums import Verdict
 from amends.followups.models import FollowUp
+from amends.intake.enums import FeedbackKind
 from amends.intake.models import Feedback
 
-from .models import CaseDay, InteractionDay, OutcomeDay, Refresh
+from .models import RETURN_WINDOWS, CaseDay, InteractionDay, OutcomeDay, ParadoxDay, Refresh
 
 BATCH = 5000
 NO_CHANNEL, NO_CATEGORY = "", ""
@@ -136,14 +138,93 @@ def _store(model: Any, rows: Any, build: Any) -> None:
     model.objects.bulk_create(batch)
 
 
+PARADOX_MEASURES = ("satisfaction", "recommend", "repurchase")
+RECOVERED_VERDICTS = {Verdict.SATISFIED.value}
+
+
+def paradox_group(verdict: str | None) -> str:
+    """Which group a customer's answer belongs to: without a case (None), or by their follow-up's verdict."""
+    if verdict is None:
+        return ParadoxDay.Group.NEVER_FAILED
+    return ParadoxDay.Group.RECOVERED if verdict in RECOVERED_VERDICTS else ParadoxDay.Group.NOT_RECOVERED
+
+
+def _next_visit(customer: str, after: str) -> Subquery:
+    later = Interaction.objects.filter(customer_id=OuterRef(customer), occurred_at__gt=OuterRef(after))
+    return Subquery(later.order_by("occurred_at").values("occurred_at")[:1])
+
+
+def _paradox_answers() -> Any:
+    """(group, when, day's datetime, location, team, category, severity, satisfaction, recommend, repurchase, next
+    visit) per answer: every survey answer of a customer who never had a case, and the latest answered follow-up
+    of every case (after its resolution, the return is counted from then)."""
+    never_failed = (
+        Feedback.objects.filter(kind=FeedbackKind.SURVEY, case__isnull=True)
+        .filter(Q(csat__isnull=False) | Q(nps__isnull=False) | Q(repurchase__isnull=False))
+        .filter(~Exists(Case.objects.filter(customer_id=OuterRef("customer_id"))))
+        .order_by()
+        .values_list("occurred_at", "location_id", "location__team_id", "csat", "nps", "repurchase")
+        .annotate(next_visit=_next_visit("customer_id", "occurred_at"))
+    )
+    for answered, *place, csat, nps, repurchase, next_visit in never_failed.iterator(chunk_size=BATCH):
+        yield (ParadoxDay.Group.NEVER_FAILED, answered, answered, *place, NO_CATEGORY, "", csat, nps, repurchase,
+               next_visit)  # fmt: skip
+    follow_ups = (
+        FollowUp.objects.filter(answered_at__isnull=False).exclude(verdict="")
+        .order_by("case_id", "-answered_at", "-id")
+        .values_list("case_id", "verdict", "case__resolved_at", "case__created_at", "case__location_id",
+                     "case__team_id", "case__category", "case__severity", "overall", "nps", "repurchase")
+        .annotate(next_visit=_next_visit("case__customer_id", "case__resolved_at"))
+    )  # fmt: skip
+    previous_case = None
+    for case_id, verdict, *answer in follow_ups.iterator(chunk_size=BATCH):
+        if case_id != previous_case:  # the latest answer counts when a reopened case was followed up twice
+            yield (paradox_group(verdict), *answer)
+        previous_case = case_id
+
+
+PARADOX_FIELDS = [f"{measure}_{part}" for measure in PARADOX_MEASURES for part in ("n", "sum", "sq")] + [
+    name for days in RETURN_WINDOWS for name in (f"return_known_{days}", f"returned_{days}")
+]
+
+
+def _answer_sums(scores: list[int | None], when: Any, next_visit: Any, now: Any) -> list[int]:
+    """One answer's contribution to PARADOX_FIELDS."""
+    sums: list[int] = []
+    for score in scores:
+        sums += [0, 0, 0] if score is None else [1, score, score * score]
+    for days in RETURN_WINDOWS:
+        end = when + timedelta(days=days)
+        known = end <= now  # a window still open would count the early returners only
+        sums += [int(known), int(known and next_visit is not None and next_visit <= end)]
+    return sums
+
+
+def _store_paradox_facts() -> None:
+    now = timezone.now()
+    nothing = [0] * len(PARADOX_FIELDS)
+    facts: dict[tuple, list[int]] = {}
+    for group, when, opened, location_id, team_id, category, severity, *scores, next_visit in _paradox_answers():
+        key = (timezone.localdate(opened), location_id, team_id, group, category, severity)
+        answer = _answer_sums(scores, when, next_visit, now)
+        facts[key] = [total + part for total, part in zip(facts.get(key, nothing), answer, strict=True)]
+    dimensions = ("day", "location_id", "team_id", "group", "category", "severity")
+    rows = (
+        ParadoxDay(**dict(zip(dimensions, key, strict=True)), **dict(zip(PARADOX_FIELDS, sums, strict=True)))
+        for key, sums in facts.items()
+    )
+    ParadoxDay.objects.bulk_create(rows, batch_size=BATCH)
+
+
 def facts_refresh() -> Refresh:
     """Rebuild every fact table from scratch; readers see the old facts until it commits."""
     started = time.perf_counter()
     with transaction.atomic():
-        for model in (CaseDay, OutcomeDay, InteractionDay):
+        for model in (CaseDay, OutcomeDay, InteractionDay, ParadoxDay):
             model.objects.all().delete()
         _store_case_facts()
         _store(InteractionDay, _interaction_days(), _interaction_day)
+        _store_paradox_facts()
         refresh = Refresh.objects.create(
             finished_at=timezone.now(), seconds=time.perf_counter() - started, cases=Case.objects.count()
         )

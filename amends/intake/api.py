@@ -91,7 +91,7 @@ def get_feedback(request: HttpRequest, feedback_id: int):
         "interaction": feedback.interaction.external_id if feedback.interaction else None,
         "channel": feedback.channel,
         "kind": feedback.kind,
-        "scores": {"csat": feedback.csat, "nps": feedback.nps, "ces": feedback.ces},
+        "scores": {"csat": feedback.csat, "nps": feedback.nps, "ces": feedback.ces, "repurchase": feedback.repurchase},
         "text": feedback.text,
         "language": feedback.language,
         "negative": feedback.is_negative,

@@ -280,6 +280,7 @@ class _Writer:
             "csat": data.scores.csat,
             "nps": data.scores.nps,
             "ces": data.scores.ces,
+            "repurchase": data.scores.repurchase,
             "text": data.text,
             "language": data.language or seen.language,
             "is_negative": verdict.negative,

@@ -9,7 +9,7 @@ from amends.cases.enums import SEVERITY_ORDER, Severity
 
 from .enums import FeedbackKind
 
-SCORE_RANGES = {"csat": (1, 5), "nps": (0, 10), "ces": (1, 7)}
+SCORE_RANGES = {"csat": (1, 5), "nps": (0, 10), "ces": (1, 7), "repurchase": (1, 5)}
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,7 @@ class Scores:
     csat: int | None = None
     nps: int | None = None
     ces: int | None = None
+    repurchase: int | None = None  # likelihood to buy again, 1-5: loyalty, not a failure signal
 
 
 def is_negative(kind: str, scores: Scores) -> bool:

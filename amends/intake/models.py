@@ -22,6 +22,7 @@ class Feedback(models.Model):
     csat = models.PositiveSmallIntegerField(_("CSAT"), null=True, blank=True)
     nps = models.PositiveSmallIntegerField(_("NPS"), null=True, blank=True)
     ces = models.PositiveSmallIntegerField(_("CES"), null=True, blank=True)
+    repurchase = models.PositiveSmallIntegerField(_("likelihood to buy again"), null=True, blank=True)
     text = models.TextField(_("text"), blank=True)
     language = models.CharField(_("language"), max_length=8, blank=True)
     is_negative = models.BooleanField(_("negative"), default=False)

@@ -84,6 +84,7 @@ def feedback_submit(data: FeedbackInput) -> tuple[Feedback, Case | None]:
         csat=data.scores.csat,
         nps=data.scores.nps,
         ces=data.scores.ces,
+        repurchase=data.scores.repurchase,
         text=data.text,
         language=data.language or customer.language,
         is_negative=negative,

@@ -30,6 +30,14 @@ class AnswerForm(forms.Form):
         empty_value=None,
         required=False,
     )
+    repurchase = forms.TypedChoiceField(
+        label=_("How likely are you to buy from us again? (1-5)"),
+        coerce=int,
+        choices=[(n, str(n)) for n in range(1, 6)],
+        widget=forms.RadioSelect,
+        empty_value=None,
+        required=False,
+    )
     text = forms.CharField(
         label=_("Anything you want to tell us?"),
         required=False,
@@ -39,7 +47,8 @@ class AnswerForm(forms.Form):
 
     def __init__(self, *args: object, survey: Survey, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        asked = {"csat": survey.asks_csat, "nps": survey.asks_nps, "ces": survey.asks_ces, "text": survey.asks_text}
+        asked = {"csat": survey.asks_csat, "nps": survey.asks_nps, "ces": survey.asks_ces,
+                 "repurchase": survey.asks_repurchase, "text": survey.asks_text}  # fmt: skip
         for name, asks in asked.items():
             if not asks:
                 del self.fields[name]

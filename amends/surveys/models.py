@@ -21,6 +21,7 @@ class Survey(models.Model):
     asks_csat = models.BooleanField(_("ask CSAT (1-5)"), default=True)
     asks_nps = models.BooleanField(_("ask NPS (0-10)"), default=True)
     asks_ces = models.BooleanField(_("ask CES (1-7)"), default=False)
+    asks_repurchase = models.BooleanField(_("ask how likely they are to buy again (1-5)"), default=False)
     asks_text = models.BooleanField(_("ask for a comment"), default=True)
     valid_days = models.PositiveSmallIntegerField(_("link valid for (days)"), default=14)
     reminder_after_days = models.PositiveSmallIntegerField(_("remind after (days)"), default=3)

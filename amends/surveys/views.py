@@ -27,7 +27,7 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
             try:
                 survey_answer(
                     raw_token=token,
-                    scores=Scores(csat=data.get("csat"), nps=data.get("nps"), ces=data.get("ces")),
+                    scores=Scores(**{name: data.get(name) for name in ("csat", "nps", "ces", "repurchase")}),
                     text=data.get("text") or "",
                 )
             except DomainError as error:

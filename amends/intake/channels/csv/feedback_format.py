@@ -9,7 +9,7 @@ The feedback CSV: UTF-8, comma-separated, a header row naming the columns (in an
   location              required; an existing location code
   channel               api (default), web, email, phone, social, survey, chat, in_person
   kind                  required; survey or complaint
-  csat (1-5), nps (0-10), ces (1-7)   optional scores
+  csat (1-5), nps (0-10), ces (1-7), repurchase (1-5)   optional scores
   text                  optional; at most 20,000 characters
   occurred_at           optional; ISO 8601 with its UTC offset, e.g. 2026-11-22T10:00:00+01:00 (default: now)
   interaction           optional; an existing interaction's external id
@@ -47,6 +47,7 @@ COLUMNS = (
     "csat",
     "nps",
     "ces",
+    "repurchase",
     "text",
     "occurred_at",
     "interaction",
@@ -64,6 +65,7 @@ COLUMN_OF_LOCATION = {
     ("scores", "csat"): "csat",
     ("scores", "nps"): "nps",
     ("scores", "ces"): "ces",
+    ("scores", "repurchase"): "repurchase",
 }
 
 
@@ -105,7 +107,7 @@ def _payload(values: dict[str, str]) -> dict[str, Any]:
     payload.update(
         {name: given[name] for name in ("location", "channel", "kind", "occurred_at", "interaction") if name in given}
     )
-    payload["scores"] = {name: given[name] for name in ("csat", "nps", "ces") if name in given}
+    payload["scores"] = {name: given[name] for name in ("csat", "nps", "ces", "repurchase") if name in given}
     if "text" in given:
         payload["text"] = values["text"].strip()
     return payload

@@ -327,6 +327,7 @@ class _Writer:
                 "csat": record.scores.csat,
                 "nps": record.scores.nps,
                 "ces": record.scores.ces,
+                "repurchase": record.scores.repurchase,
                 "text": record.text,
                 "language": record.language or customer.language,
                 "is_negative": verdict.negative,
