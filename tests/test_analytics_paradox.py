@@ -53,8 +53,9 @@ def _followed_up(world: World, name: str, category: str, severity: str, answers:
     customer = _customer(name)
     opened = START + timedelta(days=len(name) % 7)
     case = Case.objects.create(customer=customer, location=world.ams, team=world.amsterdam, status="resolved",
-                               category=category, severity=severity, created_at=opened, resolved_at=opened + timedelta(hours=6),
-                               first_response_due_at=opened, resolution_due_at=opened)  # fmt: skip
+                               category=category, severity=severity, created_at=opened,
+                               resolved_at=opened + timedelta(hours=6), first_response_due_at=opened,
+                               resolution_due_at=opened)  # fmt: skip
     for n, (verdict, (overall, nps, repurchase)) in enumerate(answers):
         due = opened + timedelta(days=7 + n)
         FollowUp.objects.create(case=case, customer=customer, team=world.amsterdam, category=category, language="nl",
@@ -77,6 +78,7 @@ def answers(world: World) -> dict[str, list[tuple[int, int, int]]]:
         scores = RECOVERED[n % len(RECOVERED)]
         category, severity = ("billing", "high") if n < 8 else ("delivery", "medium")
         case = _followed_up(world, f"saved-{n}", category, severity, [("satisfied", scores)])
+        assert case.resolved_at is not None
         _visit(case.customer, world.ams, case.resolved_at + timedelta(days=20))
         groups["recovered"].append(scores)
     for n in range(10):
@@ -167,7 +169,7 @@ def test_the_paradox_page_draws_the_intervals(world: World, answers: dict) -> No
     assert page.status_code == 200 and text.count('class="chart chart-interval"') == 3
     assert "Tevredenheid" in text  # in the reader's language
     lines = exported.content.decode().splitlines()
-    assert lines[0].startswith("measure,never_failed_n,never_failed_mean,recovered_n,recovered_mean")
+    assert lines[0].startswith("measure,never_failed_n,never_failed_mean,never_failed_sd,recovered_n,recovered_mean")
     assert lines[1].startswith("satisfaction,40,3.5")
 
 

@@ -178,13 +178,23 @@ def test_an_unknown_location_leaves_no_half_written_customer(api: ApiClient) -> 
     assert not Customer.objects.exists()
 
 
+def test_the_likelihood_to_buy_again_is_stored_and_checked(api: ApiClient) -> None:
+    payload = negative_survey()
+    payload["scores"] = {"nps": 9, "repurchase": 4}
+    created = api.post("/feedback", payload).json()
+    assert api.get(f"/feedback/{created['id']}").json()["scores"]["repurchase"] == 4
+    payload["scores"] = {"repurchase": 6}
+    refused = api.post("/feedback", payload)
+    assert refused.status_code == 422 and refused.json()["field"] == "scores.repurchase"
+
+
 def test_get_feedback_shows_what_was_stored(api: ApiClient) -> None:
     created = api.post("/feedback", negative_survey()).json()
     response = api.get(f"/feedback/{created['id']}")
     assert response.status_code == 200
     body = response.json()
     assert body["customer"] == "cust-1"
-    assert body["scores"] == {"csat": None, "nps": 3, "ces": None}
+    assert body["scores"] == {"csat": None, "nps": 3, "ces": None, "repurchase": None}
     assert body["negative"] is True
     assert body["language"] == "nl"
     assert body["case"]["id"] == created["case"]["id"]

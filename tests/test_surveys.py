@@ -83,6 +83,17 @@ def test_a_positive_answer_is_stored_without_a_case(survey: Survey, customer: Cu
 
 
 @pytest.mark.django_db
+def test_a_survey_can_ask_how_likely_the_customer_buys_again(survey: Survey, customer: Customer) -> None:
+    path = f"/s/{survey_token(invitation_create(survey=survey, customer=customer))}/"
+    assert 'name="repurchase"' not in Client().get(path).content.decode()  # not asked unless the survey asks it
+    Survey.objects.filter(pk=survey.pk).update(asks_repurchase=True)
+    assert 'name="repurchase"' in Client().get(path).content.decode()
+    assert Client().post(path, {"repurchase": "6"}).status_code == 422
+    Client().post(path, {"nps": "9", "repurchase": "4"})
+    assert (Feedback.objects.get().repurchase, Case.objects.exists()) == (4, False)
+
+
+@pytest.mark.django_db
 def test_an_empty_or_out_of_range_answer_shows_errors(survey: Survey, customer: Customer) -> None:
     path = f"/s/{survey_token(invitation_create(survey=survey, customer=customer))}/"
     assert Client().post(path, {}).status_code == 422

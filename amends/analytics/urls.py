@@ -5,5 +5,6 @@ from . import views
 app_name = "analytics"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("recovery-paradox/", views.recovery_paradox_page, name="paradox"),
     path("export/<str:table>.csv", views.export, name="export"),
 ]

@@ -2,8 +2,9 @@
 update the page with HTMX, and every table as CSV."""
 
 import csv
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.contrib.auth.decorators import login_required
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from amends.cases.enums import RecoveryOutcome
+from amends.cases.enums import RecoveryOutcome, Severity
 from amends.core.errors import DomainError
 from amends.core.models import Location, User
 from amends.intake.enums import Channel
@@ -25,22 +26,21 @@ from .control import LocationChart, control_charts
 from .filters import Filters
 from .fishbone import Bone, fishbone
 from .kpis import Kpis, kpis
-from .models import Refresh
+from .models import RETURN_WINDOWS, ParadoxDay, Refresh
 from .outcomes import outcomes
+from .paradox import Paradox, Verdict, recovery_paradox
 from .pareto import ParetoBar, pareto
+from .stats import EffectSize
 from .taxonomy import FAMILIES
 
 
-class FilterForm(forms.Form):
+class PeriodForm(forms.Form):
     since = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     location = forms.ModelChoiceField(
         label=gettext_lazy("Location"), queryset=Location.objects.order_by("name"), to_field_name="code",
         required=False, empty_label=gettext_lazy("All"),
     )  # fmt: skip
-    channel = forms.ChoiceField(
-        label=gettext_lazy("Channel"), required=False, choices=[("", gettext_lazy("All")), *Channel.choices]
-    )
 
     def clean(self) -> dict:
         data = super().clean() or {}
@@ -49,6 +49,10 @@ class FilterForm(forms.Form):
         except DomainError as error:  # the period: backwards or too long
             self.add_error("since", error.message)
         return data
+
+    def options(self) -> dict:
+        """What the analysis takes besides the filters."""
+        return {}
 
     def filters(self) -> Filters:
         """What was asked, or the default period when the form is empty or wrong."""
@@ -65,7 +69,45 @@ class FilterForm(forms.Form):
         )
 
 
+class FilterForm(PeriodForm):
+    channel = forms.ChoiceField(
+        label=gettext_lazy("Channel"), required=False, choices=[("", gettext_lazy("All")), *Channel.choices]
+    )
+
+
+MEASURE_LABELS = {
+    "satisfaction": gettext_lazy("Satisfaction (1-5)"),
+    "recommend": gettext_lazy("Likelihood to recommend (0-10)"),
+    "repurchase": gettext_lazy("Likelihood to buy again (1-5)"),
+    "returned": gettext_lazy("Came back"),
+}
+GROUP_LABELS = {
+    ParadoxDay.Group.NEVER_FAILED: gettext_lazy("Never had a failure"),
+    ParadoxDay.Group.RECOVERED: gettext_lazy("Recovered to their satisfaction"),
+    ParadoxDay.Group.NOT_RECOVERED: gettext_lazy("Not recovered"),
+}
+VERDICT_LABELS = {
+    Verdict.PARADOX: gettext_lazy("Paradox: the recovered score higher"),
+    Verdict.NO_DIFFERENCE: gettext_lazy("No clear difference"),
+    Verdict.BELOW: gettext_lazy("The recovered score lower"),
+}
+
+
+class ParadoxForm(PeriodForm):
+    measure = forms.ChoiceField(label=gettext_lazy("By category and severity"), required=False,
+                                choices=list(MEASURE_LABELS.items()))  # fmt: skip
+    return_days = forms.TypedChoiceField(
+        label=gettext_lazy("Came back within"), required=False, coerce=int, empty_value=None,
+        choices=[(days, gettext_lazy("%(days)s days") % {"days": days}) for days in RETURN_WINDOWS],
+    )  # fmt: skip
+
+    def options(self) -> dict:
+        data = self.cleaned_data if self.is_valid() else {}
+        return {"measure": data.get("measure") or "satisfaction", "return_days": data.get("return_days") or 90}
+
+
 OUTCOMES = dict(RecoveryOutcome.choices)
+SEVERITIES = dict(Severity.choices)
 NONE = "\u2013"  # shown for a number that cannot be computed (nothing to divide by)
 
 
@@ -80,13 +122,18 @@ def _number(value: float | None, digits: int = 1) -> str:
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
+    return _analysis_page(request, FilterForm(request.GET or None), "dashboard", _sections)
+
+
+def _analysis_page(request: HttpRequest, form: "PeriodForm", name: str, sections: Callable[..., dict]) -> HttpResponse:
+    """The page, or only its sections when HTMX asks after a filter changed."""
     user = request.user
     assert isinstance(user, User)
-    form = FilterForm(request.GET or None)
     filters = form.filters()
-    context = {"form": form, "filters": filters, "refresh": Refresh.objects.first(), **_sections(user, filters)}
+    context = {"form": form, "filters": filters, "refresh": Refresh.objects.first(),
+               **sections(user, filters, **form.options())}  # fmt: skip
     partial = request.htmx  # type: ignore[attr-defined]
-    return render(request, "analytics/_sections.html" if partial else "analytics/dashboard.html", context)
+    return render(request, f"analytics/_{name}.html" if partial else f"analytics/{name}.html", context)
 
 
 def _sections(user: User, filters: Filters) -> dict:
@@ -157,7 +204,63 @@ def _week_label(week: date) -> str:
     return _("wk %(week)s") % {"week": week.isocalendar().week}
 
 
-TABLES = ("pareto", "fishbone", "outcomes", "weekly")
+@login_required
+@require_GET
+def recovery_paradox_page(request: HttpRequest) -> HttpResponse:
+    return _analysis_page(request, ParadoxForm(request.GET or None), "paradox", _paradox_sections)
+
+
+def _measure_label(measure: str, return_days: int) -> str:
+    if measure == "returned":
+        return _("Came back within %(days)s days") % {"days": return_days}
+    return str(MEASURE_LABELS[measure])
+
+
+def _g(value: float) -> str:
+    return number_format(value, 2)
+
+
+def _paradox_sections(user: User, filters: Filters, **options: Any) -> dict:
+    result = recovery_paradox(user, filters, **options)
+    rows = []
+    for m in result.measures:
+        share = m.measure == "returned"
+        means = [(m.groups[group].n, _share(m.groups[group].mean) if share else _number(m.groups[group].mean, 2))
+                 for group in GROUP_LABELS]  # fmt: skip
+        rows.append({
+            "label": _measure_label(m.measure, result.return_days), "means": means, "paradox": m.paradox,
+            "verdict": VERDICT_LABELS.get(m.verdict or "", NONE), "benchmark": VERDICT_LABELS.get(m.benchmark or ""),
+            "agrees": m.agrees,
+        })  # fmt: skip
+    measure_label = _measure_label(result.measure, result.return_days)
+    return {
+        "result": result,
+        "groups": list(GROUP_LABELS.values()),
+        "rows": rows,
+        "measures_svg": _interval_svg(
+            [(_measure_label(m.measure, result.return_days), m.paradox) for m in result.measures],
+            title=_("Recovered against never failed, per measure (Hedges' g)"),
+        ),
+        "category_svg": _interval_svg(
+            [(s.key or _("(none)"), s.paradox) for s in result.by_category],
+            title=_("%(measure)s by category (Hedges' g)") % {"measure": measure_label},
+        ),
+        "severity_svg": _interval_svg(
+            [(str(SEVERITIES.get(s.key, s.key)), s.paradox) for s in result.by_severity],
+            title=_("%(measure)s by severity (Hedges' g)") % {"measure": measure_label},
+        ),
+    }
+
+
+def _interval_svg(effects: list[tuple[str, EffectSize | None]], *, title: str) -> str:
+    rows = [(label, e.g, e.ci_low, e.ci_high) for label, e in effects if e is not None]
+    svg = charts.interval_svg(
+        rows, title=title, description=_("Too few answers to compare."), reference=0.0, tick_format=_g
+    )
+    return mark_safe(svg)
+
+
+TABLES = ("pareto", "fishbone", "outcomes", "weekly", "paradox")
 
 
 @login_required
@@ -167,16 +270,17 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
     assert isinstance(user, User)
     if table not in TABLES:
         raise Http404(_("There is no such table."))
-    filters = FilterForm(request.GET or None).filters()
+    form = (ParadoxForm if table == "paradox" else FilterForm)(request.GET or None)
+    filters = form.filters()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="amends-{table}-{filters.since}-{filters.until}.csv"'
     writer = csv.writer(response)
-    for row in _table(user, filters, table):
+    for row in _table(user, filters, table, form.options()):
         writer.writerow(row)
     return response
 
 
-def _table(user: User, filters: Filters, table: str) -> Iterable[Iterable[object]]:
+def _table(user: User, filters: Filters, table: str, options: dict) -> Iterable[Iterable[object]]:
     if table == "pareto":
         yield ("category", "stage", "family", "cases", "share", "cumulative_share", "vital_few")
         for b in pareto(user, filters):
@@ -191,7 +295,23 @@ def _table(user: User, filters: Filters, table: str) -> Iterable[Iterable[object
         yield ("outcome", "cases", "disputed_known", "disputed", "dispute_rate", "ci_low", "ci_high")
         for o in outcomes(user, filters):
             yield (o.outcome, o.cases, o.disputed_known, o.disputed, o.dispute_rate, o.ci_low, o.ci_high)
+    elif table == "paradox":
+        yield from _paradox_table(recovery_paradox(user, filters, **options))
     else:
         yield ("week", "cases", "interactions", "failures_per_1000")
         for week in kpis(user, filters).weekly:
             yield (week["week"], week["cases"], week["interactions"], week["failures_per_1000"])
+
+
+def _paradox_table(result: Paradox) -> Iterable[Iterable[object]]:
+    groups = [f"{group}_{part}" for group in GROUP_LABELS for part in ("n", "mean", "sd")]
+    yield ("measure", *groups, "g", "ci_low", "ci_high", "verdict", "benchmark")
+    for m in result.measures:
+        moments = [m.groups[group] for group in GROUP_LABELS]
+        numbers: list[object] = [value for g in moments for value in (g.n, _decimals(g.mean), _decimals(g.sd))]
+        effect = (m.paradox.g, m.paradox.ci_low, m.paradox.ci_high) if m.paradox else (None, None, None)
+        yield (m.measure, *numbers, *map(_decimals, effect), m.verdict or "", m.benchmark or "")
+
+
+def _decimals(value: float | None) -> str:
+    return "" if value is None else f"{value:.4f}"
