@@ -22,11 +22,13 @@ from amends.analytics.stats import (
     ChartPoint,
     ControlChart,
     Moments,
+    ServqualItemSums,
     ServqualResponse,
     hedges_g,
     hedges_g_of,
     p_chart,
     pareto,
+    servqual_from_sums,
     servqual_gaps,
     signal_indexes,
     u_chart,
@@ -633,3 +635,31 @@ def test_servqual_importance_rounding_slack_is_accepted() -> None:
     assert result.weighted == pytest.approx(expected)
     with pytest.raises(ValueError, match=r"response 1: importance points sum to 100\.6"):
         servqual_gaps([ServqualResponse(A_E, A_P), ServqualResponse(A_E, A_P, {"tangibles": 100.6})])
+
+
+@st.composite
+def complete_servqual(draw: st.DrawFn) -> ServqualResponse:
+    scores = st.lists(st.integers(1, 7), min_size=22, max_size=22)
+    cuts = sorted(draw(st.lists(st.integers(0, 100), min_size=4, max_size=4)))
+    points = [b - a for a, b in zip([0, *cuts], [*cuts, 100], strict=True)]
+    return ServqualResponse(draw(scores), draw(scores), dict(zip(SERVQUAL_DIMENSIONS, points, strict=True)))
+
+
+@given(st.lists(complete_servqual(), min_size=0, max_size=12))
+def test_servqual_from_item_sums_equals_the_per_respondent_computation(responses: list[ServqualResponse]) -> None:
+    # The analytics facts keep only per-item sums; for complete answers they must give servqual_gaps' numbers.
+    sums = []
+    for item, dimension in enumerate(SERVQUAL_ITEM_DIMENSION):
+        gaps = [(r.perceptions[item] or 0) - (r.expectations[item] or 0) for r in responses]
+        weights = [r.importance[dimension] / 100 for r in responses]
+        sums.append(ServqualItemSums(len(responses), sum(gaps), sum(w * g for w, g in zip(weights, gaps, strict=True))))
+    expected, actual = servqual_gaps(responses), servqual_from_sums(sums)
+    assert actual.n == expected.n
+    assert actual.item_gaps == pytest.approx(expected.item_gaps)
+    assert actual.dimension_gaps == pytest.approx(expected.dimension_gaps)
+    assert (actual.unweighted is None) == (expected.unweighted is None)
+    if expected.unweighted is not None:
+        assert actual.unweighted == pytest.approx(expected.unweighted)
+        assert actual.weighted == pytest.approx(expected.weighted)
+        expected_largest = min(expected.dimension_gaps.values(), key=lambda gap: gap if gap is not None else 99)
+        assert actual.dimension_gaps[actual.largest_gap_dimension or ""] == pytest.approx(expected_largest)

@@ -27,7 +27,9 @@ from .schemas import (
     ParadoxParams,
     ParetoOut,
     ParetoParams,
+    ServqualOut,
 )
+from .servqual import servqual
 from .stats import EffectSize
 
 router = Router(tags=["learn"])
@@ -128,3 +130,24 @@ def analytics_recovery_paradox(request: HttpRequest, params: Query[ParadoxParams
     return {"measure": result.measure, "return_days": result.return_days, "measures": measures,
             "by_category": [_subgroup(s) for s in result.by_category],
             "by_severity": [_subgroup(s) for s in result.by_severity], **freshness()}  # fmt: skip
+
+
+@router.get("/analytics/servqual", response={200: ServqualOut, **ERRORS_READ})
+def analytics_servqual(request: HttpRequest, params: Query[FilterParams]):
+    """SERVQUAL gaps (perception minus expectation, 1-7) per statement, dimension and location, the score weighted
+    by the customers' importance points, and the dimension with the largest gap. `channel` and `category` do not
+    apply: the answers are about the place."""
+    report = servqual(api_user(request), filters_of(params))
+    result = report.result
+    return {
+        "answers": result.n, "unweighted": result.unweighted, "weighted": result.weighted,
+        "largest_gap_dimension": result.largest_gap_dimension,
+        "dimensions": [asdict(d) | {"largest": d.dimension == result.largest_gap_dimension} for d in report.dimensions],
+        "items": [asdict(item) for item in report.items],
+        "locations": [
+            {"location": g.code, "name": g.name, "answers": g.n, "dimension_gaps": g.dimension_gaps,
+             "largest_gap_dimension": g.largest_gap_dimension}
+            for g in report.locations
+        ],
+        **freshness(),
+    }  # fmt: skip

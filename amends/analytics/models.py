@@ -146,3 +146,24 @@ class ParadoxDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.location_id} {self.group}"
+
+
+class ServqualItemDay(models.Model):
+    """SERVQUAL answers of one day and location, summed per statement (1-22): enough for every gap score."""
+
+    day = models.DateField()
+    location = models.ForeignKey("core.Location", on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, null=True, related_name="+")
+    item = models.PositiveSmallIntegerField()
+    n = models.PositiveIntegerField(default=0)
+    expectation_sum = models.PositiveIntegerField(default=0)
+    perception_sum = models.PositiveIntegerField(default=0)
+    gap_sum = models.IntegerField(default=0)
+    weighted_gap_sum = models.FloatField(default=0.0)  # Σ importance share of the item's dimension * gap
+    importance_sum = models.PositiveIntegerField(default=0)  # points given to the item's dimension
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "location"], name="servqual_day_day_location")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.location_id} #{self.item}"

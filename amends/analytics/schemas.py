@@ -188,3 +188,37 @@ class ParadoxOut(Freshness):
     measures: list[ParadoxMeasureOut]
     by_category: list[SubgroupOut]
     by_severity: list[SubgroupOut]
+
+
+class ServqualItemOut(Schema):
+    item: int = Field(description="The statement, 1-22.")
+    dimension: str
+    expectation: float | None = Field(description="Mean, 1-7.")
+    perception: float | None
+    gap: float | None = Field(description="Perception minus expectation: below 0 falls short.")
+
+
+class ServqualDimensionOut(Schema):
+    dimension: str = Field(description="tangibles, reliability, responsiveness, assurance or empathy.")
+    gap: float | None
+    weighted_gap: float | None = Field(description="Its part of the weighted score: importance share times gap.")
+    importance: float | None = Field(description="Mean points out of 100.")
+    largest: bool
+
+
+class ServqualLocationOut(Schema):
+    location: str
+    name: str
+    answers: int
+    dimension_gaps: dict[str, float | None]
+    largest_gap_dimension: str | None
+
+
+class ServqualOut(Freshness):
+    answers: int
+    unweighted: float | None = Field(description="Mean of the five dimension gaps.")
+    weighted: float | None = Field(description="Gaps weighted by each customer's importance points.")
+    largest_gap_dimension: str | None
+    dimensions: list[ServqualDimensionOut]
+    items: list[ServqualItemOut]
+    locations: list[ServqualLocationOut]

@@ -25,8 +25,10 @@ from amends.followups.enums import Verdict
 from amends.followups.models import FollowUp
 from amends.intake.enums import FeedbackKind
 from amends.intake.models import Feedback
+from amends.surveys.models import ServqualAnswer
 
-from .models import RETURN_WINDOWS, CaseDay, InteractionDay, OutcomeDay, ParadoxDay, Refresh
+from .models import RETURN_WINDOWS, CaseDay, InteractionDay, OutcomeDay, ParadoxDay, Refresh, ServqualItemDay
+from .stats import SERVQUAL_ITEM_DIMENSION
 
 BATCH = 5000
 NO_CHANNEL, NO_CATEGORY = "", ""
@@ -216,15 +218,41 @@ def _store_paradox_facts() -> None:
     ParadoxDay.objects.bulk_create(rows, batch_size=BATCH)
 
 
+def _store_servqual_facts() -> None:
+    facts: dict[tuple, ServqualItemDay] = {}
+    answers = ServqualAnswer.objects.order_by().values_list(
+        "answered_at", "location_id", "location__team_id", "expectations", "perceptions", "importance"
+    )
+    for answered_at, location_id, team_id, expectations, perceptions, importance in answers.iterator(BATCH):
+        day = timezone.localdate(answered_at)
+        for item, (expected, experienced, dimension) in enumerate(
+            zip(expectations, perceptions, SERVQUAL_ITEM_DIMENSION, strict=True), start=1
+        ):
+            fact = facts.get((day, location_id, item))
+            if fact is None:
+                fact = facts[day, location_id, item] = ServqualItemDay(
+                    day=day, location_id=location_id, team_id=team_id, item=item
+                )
+            gap, points = experienced - expected, importance[dimension]
+            fact.n += 1
+            fact.expectation_sum += expected
+            fact.perception_sum += experienced
+            fact.gap_sum += gap
+            fact.weighted_gap_sum += points / 100 * gap
+            fact.importance_sum += points
+    ServqualItemDay.objects.bulk_create(facts.values(), batch_size=BATCH)
+
+
 def facts_refresh() -> Refresh:
     """Rebuild every fact table from scratch; readers see the old facts until it commits."""
     started = time.perf_counter()
     with transaction.atomic():
-        for model in (CaseDay, OutcomeDay, InteractionDay, ParadoxDay):
+        for model in (CaseDay, OutcomeDay, InteractionDay, ParadoxDay, ServqualItemDay):
             model.objects.all().delete()
         _store_case_facts()
         _store(InteractionDay, _interaction_days(), _interaction_day)
         _store_paradox_facts()
+        _store_servqual_facts()
         refresh = Refresh.objects.create(
             finished_at=timezone.now(), seconds=time.perf_counter() - started, cases=Case.objects.count()
         )

@@ -468,3 +468,40 @@ def servqual_gaps(responses: Sequence[ServqualResponse]) -> ServqualResult:
         largest_gap_dimension=min(present)[2] if present else None,
         n=n,
     )
+
+
+@dataclass(frozen=True)
+class ServqualItemSums:
+    """One item's answers summed over complete responses: n, Σ(P-E), and Σ(w·(P-E)) with w the respondent's
+    importance share (points/100) of the item's dimension."""
+
+    n: int = 0
+    gap_sum: float = 0.0
+    weighted_gap_sum: float = 0.0
+
+
+def servqual_from_sums(items: Sequence[ServqualItemSums]) -> ServqualResult:
+    """servqual_gaps over complete responses, from per-item sums that can be added up in the database.
+
+    With every item answered, a respondent's dimension gap is the mean of its item gaps, so the mean over
+    respondents is the mean of the item means; the weighted score Σ_d w_d·gap_d averages the same way.
+    """
+    if len(items) != _SERVQUAL_ITEMS:
+        raise ValueError(f"expected {_SERVQUAL_ITEMS} items, got {len(items)}")
+    item_gaps = tuple(item.gap_sum / item.n if item.n else None for item in items)
+    dimension_gaps: dict[str, float | None] = {}
+    weighted_parts: list[float] = []
+    for dimension in SERVQUAL_DIMENSIONS:
+        members = [item for item, d in zip(items, SERVQUAL_ITEM_DIMENSION, strict=True) if d == dimension and item.n]
+        dimension_gaps[dimension] = _mean([item.gap_sum / item.n for item in members])
+        if members:
+            weighted_parts.append(math.fsum(item.weighted_gap_sum / item.n for item in members) / len(members))
+    present = [(gap, order, d) for order, (d, gap) in enumerate(dimension_gaps.items()) if gap is not None]
+    return ServqualResult(
+        item_gaps=item_gaps,
+        dimension_gaps=dimension_gaps,
+        unweighted=_mean([gap for gap, _, _ in present]),
+        weighted=math.fsum(weighted_parts) if weighted_parts else None,
+        largest_gap_dimension=min(present)[2] if present else None,
+        n=max((item.n for item in items), default=0),
+    )

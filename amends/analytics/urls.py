@@ -6,5 +6,6 @@ app_name = "analytics"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("recovery-paradox/", views.recovery_paradox_page, name="paradox"),
+    path("servqual/", views.servqual_page, name="servqual"),
     path("export/<str:table>.csv", views.export, name="export"),
 ]

@@ -20,6 +20,8 @@ from amends.cases.enums import RecoveryOutcome, Severity
 from amends.core.errors import DomainError
 from amends.core.models import Location, User
 from amends.intake.enums import Channel
+from amends.surveys.servqual import DIMENSION_NAMES
+from amends.surveys.servqual import ITEMS as SERVQUAL_ITEMS
 
 from . import charts, stats
 from .control import LocationChart, control_charts
@@ -30,6 +32,7 @@ from .models import RETURN_WINDOWS, ParadoxDay, Refresh
 from .outcomes import outcomes
 from .paradox import Paradox, Verdict, recovery_paradox
 from .pareto import ParetoBar, pareto
+from .servqual import servqual
 from .stats import EffectSize
 from .taxonomy import FAMILIES
 
@@ -260,7 +263,52 @@ def _interval_svg(effects: list[tuple[str, EffectSize | None]], *, title: str) -
     return mark_safe(svg)
 
 
-TABLES = ("pareto", "fishbone", "outcomes", "weekly", "paradox")
+@login_required
+@require_GET
+def servqual_page(request: HttpRequest) -> HttpResponse:
+    return _analysis_page(request, PeriodForm(request.GET or None), "servqual", _servqual_sections)
+
+
+def _servqual_sections(user: User, filters: Filters) -> dict:
+    report = servqual(user, filters)
+    result = report.result
+    names = {dimension: str(name) for dimension, name in DIMENSION_NAMES.items()}
+    gaps_svg = charts.gap_bars_svg(
+        result.dimension_gaps, labels=names, highlight=result.largest_gap_dimension,
+        title=_("Gap per dimension: experienced minus expected"), description=_("No SERVQUAL answers in this period."),
+        value_format=_signed,
+    )  # fmt: skip
+    items_svg = charts.gap_bars_svg(
+        {str(item.item): item.gap for item in report.items},
+        labels={str(item.item): f"{item.item}. {SERVQUAL_ITEMS[item.item - 1]}" for item in report.items},
+        highlight=None, title=_("Gap per statement"), description=_("No SERVQUAL answers in this period."),
+        value_format=_signed,
+    )  # fmt: skip
+    largest = result.largest_gap_dimension
+    return {
+        "report": report,
+        "largest": names.get(largest or ""),
+        "scores": [(_("Answers"), _number(result.n, 0)), (_("Unweighted gap"), _signed_or_none(result.unweighted)),
+                   (_("Weighted by importance"), _signed_or_none(result.weighted))],
+        "dimensions": [(names[d.dimension], _signed_or_none(d.gap), _signed_or_none(d.weighted_gap),
+                        _number(d.importance), d.dimension == largest) for d in report.dimensions],
+        "locations": [(place, [_signed_or_none(place.dimension_gaps[d]) for d in names],
+                       names.get(place.largest_gap_dimension or "")) for place in report.locations],
+        "dimension_names": list(names.values()),
+        "gaps_svg": mark_safe(gaps_svg),
+        "items_svg": mark_safe(items_svg),
+    }  # fmt: skip
+
+
+def _signed(value: float) -> str:
+    return ("+" if value > 0 else "") + number_format(value, 2)
+
+
+def _signed_or_none(value: float | None) -> str:
+    return NONE if value is None else _signed(value)
+
+
+TABLES = ("pareto", "fishbone", "outcomes", "weekly", "paradox", "servqual")
 
 
 @login_required
@@ -297,6 +345,11 @@ def _table(user: User, filters: Filters, table: str, options: dict) -> Iterable[
             yield (o.outcome, o.cases, o.disputed_known, o.disputed, o.dispute_rate, o.ci_low, o.ci_high)
     elif table == "paradox":
         yield from _paradox_table(recovery_paradox(user, filters, **options))
+    elif table == "servqual":
+        yield ("item", "dimension", "expectation", "perception", "gap")
+        for item in servqual(user, filters).items:
+            yield (item.item, item.dimension, _decimals(item.expectation), _decimals(item.perception),
+                   _decimals(item.gap))  # fmt: skip
     else:
         yield ("week", "cases", "interactions", "failures_per_1000")
         for week in kpis(user, filters).weekly:

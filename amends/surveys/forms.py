@@ -2,6 +2,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from . import servqual
 from .models import Survey
 
 
@@ -58,3 +59,48 @@ class AnswerForm(forms.Form):
         if all(cleaned.get(name) in (None, "") for name in self.fields):
             raise forms.ValidationError(_("Answer at least one question."))
         return cleaned
+
+
+class ServqualForm(forms.Form):
+    """Each statement twice on 1-7 (e_1.. what an excellent company offers; p_1.. what we delivered), and 100
+    importance points over the five dimensions. Every question is required: the gaps compare like with like."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        scale = [("", "\u2013"), *((n, str(n)) for n in servqual.SCALE)]
+        for number, statement in enumerate(servqual.ITEMS, start=1):
+            for prefix in ("e", "p"):
+                self.fields[f"{prefix}_{number}"] = forms.TypedChoiceField(
+                    label=statement, choices=scale, coerce=int, error_messages={"required": _("Choose 1 to 7.")}
+                )
+        for dimension, description in servqual.DIMENSIONS.items():
+            self.fields[f"w_{dimension}"] = forms.IntegerField(
+                label=description, min_value=0, max_value=servqual.IMPORTANCE_POINTS,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "points"}),
+            )  # fmt: skip
+
+    def rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        """(expectation, perception) per statement, for the table the page shows."""
+        return [(self[f"e_{n}"], self[f"p_{n}"]) for n in range(1, len(servqual.ITEMS) + 1)]
+
+    def importance_fields(self) -> list[forms.BoundField]:
+        return [self[f"w_{dimension}"] for dimension in servqual.DIMENSIONS]
+
+    def clean(self) -> dict:
+        cleaned = super().clean() or {}
+        points = [cleaned[f"w_{d}"] for d in servqual.DIMENSIONS if cleaned.get(f"w_{d}") is not None]
+        if len(points) == len(servqual.DIMENSIONS) and sum(points) != servqual.IMPORTANCE_POINTS:
+            total = sum(points)
+            raise forms.ValidationError(
+                _("The points must add up to 100; they add up to %(total)s.") % {"total": total}
+            )
+        return cleaned
+
+    def answer(self) -> tuple[list[int], list[int], dict[str, int]]:
+        data = self.cleaned_data
+        count = len(servqual.ITEMS)
+        return (
+            [data[f"e_{n}"] for n in range(1, count + 1)],
+            [data[f"p_{n}"] for n in range(1, count + 1)],
+            {dimension: data[f"w_{dimension}"] for dimension in servqual.DIMENSIONS},
+        )

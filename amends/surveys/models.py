@@ -10,6 +10,10 @@ from amends.intake.models import Feedback
 class Survey(models.Model):
     """A post-contact survey: which scores it asks, when it is sent, and how often a customer may be asked."""
 
+    class Instrument(models.TextChoices):
+        SCORES = "scores", _("Scores (CSAT, NPS, CES) and a comment")
+        SERVQUAL = "servqual", _("SERVQUAL: 22 statements, expected and experienced, with importance points")
+
     class Trigger(models.TextChoices):
         MANUAL = "manual", _("Only when invited (API)")  # an integration decides
         INTERACTION = "interaction", _("After each interaction at the location")  # e.g. a stay, a delivery
@@ -18,6 +22,7 @@ class Survey(models.Model):
     slug = models.SlugField(_("slug"), max_length=64, unique=True)
     name = models.CharField(_("name"), max_length=200)
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+", verbose_name=_("location"))
+    instrument = models.CharField(_("questions"), max_length=16, choices=Instrument.choices, default=Instrument.SCORES)
     asks_csat = models.BooleanField(_("ask CSAT (1-5)"), default=True)
     asks_nps = models.BooleanField(_("ask NPS (0-10)"), default=True)
     asks_ces = models.BooleanField(_("ask CES (1-7)"), default=False)
@@ -67,3 +72,25 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.survey} → {self.customer}"
+
+
+class ServqualAnswer(models.Model):
+    """A customer's SERVQUAL answer: 22 expectation and 22 perception scores (1-7) and importance points per
+    dimension (adding up to 100). Only complete answers are stored, so the analytics can sum per item."""
+
+    invitation = models.OneToOneField(Invitation, on_delete=models.CASCADE, related_name="servqual")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    expectations = models.JSONField()
+    perceptions = models.JSONField()
+    importance = models.JSONField()
+    language = models.CharField(_("language"), max_length=8)
+    answered_at = models.DateTimeField(_("answered at"), db_index=True)
+
+    class Meta:
+        ordering = ["-answered_at"]
+        verbose_name = _("SERVQUAL answer")
+        verbose_name_plural = _("SERVQUAL answers")
+
+    def __str__(self) -> str:
+        return f"SERVQUAL {self.location_id} {self.answered_at:%Y-%m-%d}"

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from amends.analytics import stats
 from amends.cases.enums import OPEN_STATUSES
 from amends.cases.models import Case
 from amends.core.errors import DomainError, ErrorCode, NotFound
@@ -21,7 +22,7 @@ from amends.intake.enums import Channel, FeedbackKind
 from amends.intake.models import Feedback
 from amends.intake.services import FeedbackInput, feedback_submit
 
-from .models import Invitation, Survey
+from .models import Invitation, ServqualAnswer, Survey
 from .rules import Refusal, invitation_refusal
 
 REFUSAL_MESSAGES = {
@@ -137,13 +138,18 @@ def invitation_by_token(raw: str) -> Invitation:
     return invitation
 
 
-@transaction.atomic
-def survey_answer(*, raw_token: str, scores: Scores, text: str) -> Feedback:
-    """Store the answer once (the link is single-use); a negative one opens a recovery case."""
+def _unanswered_locked(raw_token: str) -> Invitation:
     invitation = invitation_by_token(raw_token)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.answered_at is not None:  # a second tab submitted first
         raise DomainError(ErrorCode.TOKEN_USED, _("You already answered this survey. Thank you!"), status=410)
+    return invitation
+
+
+@transaction.atomic
+def survey_answer(*, raw_token: str, scores: Scores, text: str) -> Feedback:
+    """Store the answer once (the link is single-use); a negative one opens a recovery case."""
+    invitation = _unanswered_locked(raw_token)
     customer = invitation.customer
     feedback, _case = feedback_submit(
         FeedbackInput(
@@ -165,3 +171,32 @@ def survey_answer(*, raw_token: str, scores: Scores, text: str) -> Feedback:
     invitation.feedback = feedback
     invitation.save(update_fields=["answered_at", "feedback"])
     return feedback
+
+
+def _servqual_complete(expectations: list[int], perceptions: list[int], importance: dict[str, int]) -> bool:
+    if None in expectations or None in perceptions or set(importance) != set(stats.SERVQUAL_DIMENSIONS):
+        return False
+    try:  # the scales, the number of statements and the 100 points
+        stats.servqual_gaps([stats.ServqualResponse(expectations, perceptions, importance)])
+    except ValueError:
+        return False
+    return True
+
+
+@transaction.atomic
+def servqual_answer(
+    *, raw_token: str, expectations: list[int], perceptions: list[int], importance: dict[str, int]
+) -> ServqualAnswer:
+    """Store a complete SERVQUAL answer once (the link is single-use); the analytics read it at their next refresh."""
+    invitation = _unanswered_locked(raw_token)
+    if not _servqual_complete(expectations, perceptions, importance):
+        raise DomainError(ErrorCode.INVALID_VALUE, _("Answer every statement on both scales and share 100 points."))
+    now = timezone.now()
+    answer = ServqualAnswer.objects.create(
+        invitation=invitation, customer=invitation.customer, location=invitation.survey.location,
+        expectations=expectations, perceptions=perceptions, importance=importance, language=invitation.language,
+        answered_at=now,
+    )  # fmt: skip
+    invitation.answered_at = now
+    invitation.save(update_fields=["answered_at"])
+    return answer

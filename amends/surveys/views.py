@@ -8,8 +8,9 @@ from django.views.decorators.http import require_http_methods
 from amends.core.errors import DomainError, NotFound
 from amends.intake.detection import Scores
 
-from .forms import AnswerForm
-from .services import invitation_by_token, survey_answer
+from .forms import AnswerForm, ServqualForm
+from .models import Invitation, Survey
+from .services import invitation_by_token, servqual_answer, survey_answer
 
 
 @require_http_methods(["GET", "POST"])
@@ -20,6 +21,8 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "surveys/closed.html", {"reason": "unknown"}, status=404)
     except DomainError as error:
         return render(request, "surveys/closed.html", {"reason": error.code}, status=410)
+    if invitation.survey.instrument == Survey.Instrument.SERVQUAL:
+        return _servqual(request, token, invitation)
     with translation.override(invitation.language):
         form = AnswerForm(request.POST or None, survey=invitation.survey)
         if request.method == "POST" and form.is_valid():
@@ -36,3 +39,19 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         status = 422 if request.method == "POST" else 200
         context = {"invitation": invitation, "form": form, "LANGUAGE_CODE": invitation.language}
         return render(request, "surveys/answer.html", context, status=status)
+
+
+def _servqual(request: HttpRequest, token: str, invitation: Invitation) -> HttpResponse:
+    with translation.override(invitation.language):
+        form = ServqualForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            expectations, perceptions, importance = form.answer()
+            try:
+                servqual_answer(raw_token=token, expectations=expectations, perceptions=perceptions,
+                                importance=importance)  # fmt: skip
+            except DomainError as error:
+                return render(request, "surveys/closed.html", {"reason": error.code}, status=410)
+            return render(request, "surveys/thanks.html", {"invitation": invitation})
+        status = 422 if request.method == "POST" else 200
+        context = {"invitation": invitation, "form": form, "LANGUAGE_CODE": invitation.language}
+        return render(request, "surveys/servqual.html", context, status=status)
