@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Sum
+from django.utils import timezone
 
 from amends.core.models import Location, User
 from amends.intake.enums import Channel
@@ -63,8 +64,11 @@ def _chart(kind: str, counts: list[int], sizes: list[int]) -> stats.ControlChart
 
 
 def _weeks(since: date, until: date) -> list[date]:
-    first, last = monday(since), monday(until)
-    return [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)]
+    """The complete weeks of the period: a week cut short (the current one, or by the period) has fewer
+    interactions and would look out of control for that reason alone."""
+    first = monday(since + timedelta(days=6))  # since itself when it is a Monday, else the Monday after
+    last = min(monday(until + timedelta(days=1)), monday(timezone.localdate())) - timedelta(weeks=1)
+    return [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)] if first <= last else []
 
 
 def _by_location_week(rows: Iterable[tuple[int, date, int]]) -> dict[int, dict[date, int]]:

@@ -157,9 +157,9 @@ def _next_visit(customer: str, after: str) -> Subquery:
 
 
 def _paradox_answers() -> Any:
-    """(group, when, day's datetime, location, team, category, severity, satisfaction, recommend, repurchase, next
-    visit) per answer: every survey answer of a customer who never had a case, and the latest answered follow-up
-    of every case (after its resolution, the return is counted from then)."""
+    """(group, since, dated, location, team, category, severity, satisfaction, recommend, repurchase, next visit)
+    per answer: every survey answer of a customer who never had a case (dated and counted from the answer), and the
+    latest answered follow-up of every case (dated by the case's opening, its return counted from the resolution)."""
     never_failed = (
         Feedback.objects.filter(kind=FeedbackKind.SURVEY, case__isnull=True)
         .filter(Q(csat__isnull=False) | Q(nps__isnull=False) | Q(repurchase__isnull=False))

@@ -384,6 +384,7 @@ def demo_data_load(*, now: datetime | None = None) -> DemoSummary:
         _add_silent_failures(now)
         demo_playbooks_ensure()
         _ensure_amends(teams)
+        _add_history(rng, now)
     from amends.analytics.services import facts_refresh
 
     facts_refresh()  # the dashboards have numbers at once
@@ -447,6 +448,13 @@ def _add_silent_failures(now: datetime) -> None:
             external_id=external_id, customer=CustomerData(external_id=customer.external_id), location_code=code,
             kind=kind, occurred_at=now - timedelta(hours=hours_ago), attributes=attributes,
         )  # fmt: skip
+
+
+def _add_history(rng: random.Random, now: datetime) -> None:
+    from .demo_history import Place, history_load
+
+    places = {location.code: location for location in Location.objects.filter(code__in=LOCATIONS_BY_CODE)}
+    history_load([Place(places[spec.code], spec.touchpoint, spec.interaction_kind) for spec in LOCATIONS], now, rng)
 
 
 def _counts() -> dict[str, int]:
