@@ -116,3 +116,28 @@ def test_the_demo_has_something_to_learn(demo_output):
     servqual = admin.get("/analytics/servqual").json()
     assert servqual["answers"] == 6 * 36 and servqual["largest_gap_dimension"] == "reliability"
     assert Interaction.objects.filter(external_id__startswith="demo-hist-").count() > 6 * 26 * 100
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_paradox_and_servqual_pages_in_a_browser(page, live_server):
+    from .conftest import SCREENSHOTS
+
+    load_demo()
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "supervisor")
+    page.fill("#id_password", "amends-demo")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/analytics/recovery-paradox/")
+    page.wait_for_selector("svg.chart-interval .estimate")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "paradox.png"), full_page=True)
+    page.select_option("#id_return_days", "30")  # HTMX swaps the sections in place
+    page.wait_for_function("document.querySelector('#sections').innerText.includes('30')")
+    assert "return_days=30" in page.url
+    page.click("nav.subnav >> text=SERVQUAL")
+    page.wait_for_selector("svg.chart-gaps")
+    largest = page.locator("p.callout strong").inner_text()  # the supervisor's hotel: how it looks
+    assert largest == "Tangibles" and page.locator("tr.highlight td").first.inner_text().startswith(largest)
+    page.screenshot(path=str(SCREENSHOTS / "servqual.png"), full_page=True)

@@ -4,6 +4,7 @@ update the page with HTMX, and every table as CSV."""
 import csv
 from collections.abc import Callable, Iterable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -114,12 +115,17 @@ SEVERITIES = dict(Severity.choices)
 NONE = "\u2013"  # shown for a number that cannot be computed (nothing to divide by)
 
 
+def _fixed(value: float | Decimal, digits: int) -> str:
+    """Rounded, in the reader's format (Django's number_format cuts digits off instead of rounding)."""
+    return number_format(round(Decimal(str(value)), digits), digits, force_grouping=True)
+
+
 def _share(value: float | None) -> str:
-    return NONE if value is None else f"{number_format(value * 100, 1)} %"
+    return NONE if value is None else f"{_fixed(value * 100, 1)} %"
 
 
 def _number(value: float | None, digits: int = 1) -> str:
-    return NONE if value is None else number_format(value, digits, force_grouping=True)
+    return NONE if value is None else _fixed(value, digits)
 
 
 @login_required
@@ -153,7 +159,7 @@ def _sections(user: User, filters: Filters) -> dict:
 
 def _tiles(numbers: Kpis) -> list[tuple[str, str]]:
     hours = numbers.resolution_minutes / 60 if numbers.resolution_minutes is not None else None
-    cost = NONE if numbers.cost_per_case is None else number_format(numbers.cost_per_case, 2)
+    cost = NONE if numbers.cost_per_case is None else _fixed(numbers.cost_per_case, 2)
     return [
         (_("Failures per 1,000 interactions"), _number(numbers.failures_per_1000)),
         (_("Cases"), _number(numbers.cases, 0)),
@@ -175,7 +181,7 @@ def _pareto_svg(bars: list[ParetoBar]) -> str:
         title=_("Failures by root cause"),
         description=_("No cases in this period."),
         cumulative_label=_("Cumulative share"),
-        percent_format=lambda share: f"{number_format(share * 100, 0)} %",
+        percent_format=lambda share: f"{_fixed(share * 100, 0)} %",
     )
     return mark_safe(svg)
 
@@ -199,7 +205,7 @@ def _control_svg(chart: LocationChart) -> str:
         title=_("Failure rate per week at %(location)s") % {"location": chart.name},
         description=_("Share of interactions that became a case, with 3-sigma limits."),
         centre_label=_("Centre line"), limit_label=_("Control limits"),
-        tick_format=lambda v: f"{number_format(v * 100, 1)} %",
+        tick_format=lambda v: f"{_fixed(v * 100, 1)} %",
     ))  # fmt: skip
 
 
@@ -220,7 +226,7 @@ def _measure_label(measure: str, return_days: int) -> str:
 
 
 def _g(value: float) -> str:
-    return number_format(value, 2)
+    return _fixed(value, 2)
 
 
 def _paradox_sections(user: User, filters: Filters, **options: Any) -> dict:
@@ -301,7 +307,7 @@ def _servqual_sections(user: User, filters: Filters) -> dict:
 
 
 def _signed(value: float) -> str:
-    return ("+" if value > 0 else "") + number_format(value, 2)
+    return ("+" if value > 0 else "") + _fixed(value, 2)
 
 
 def _signed_or_none(value: float | None) -> str:
