@@ -6,7 +6,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Query, Router
 
-from amends.core.apikit import ERRORS_READ, api_user, iso
+from amends.core.apikit import ERRORS_READ, ErrorOut, api_user, iso
 
 from .control import LocationChart, control_charts
 from .filters import Filters
@@ -16,6 +16,7 @@ from .models import Refresh
 from .outcomes import outcomes
 from .paradox import Subgroup, recovery_paradox
 from .pareto import pareto
+from .people import Workload, people
 from .schemas import (
     ControlOut,
     ControlParams,
@@ -27,6 +28,7 @@ from .schemas import (
     ParadoxParams,
     ParetoOut,
     ParetoParams,
+    PeopleOut,
     ServqualOut,
 )
 from .servqual import servqual
@@ -151,3 +153,24 @@ def analytics_servqual(request: HttpRequest, params: Query[FilterParams]):
         ],
         **freshness(),
     }  # fmt: skip
+
+
+def _workload(w: Workload) -> dict:
+    return {
+        "name": w.name,
+        "team": w.team,
+        "people": w.people,
+        "open_now": w.open_now,
+        "per_day": w.per_day,
+        **w.counts,
+    }
+
+
+@router.get("/analytics/people", response={200: PeopleOut, 403: ErrorOut, **ERRORS_READ})
+def analytics_people(request: HttpRequest, params: Query[FilterParams]):
+    """Supervisors and admins: per team and person, cases open now, cases opened and resolved in the period, per
+    day, SLA breaches, escalations, reopens and follow-up answers; and the signals of overload. `team` narrows;
+    `location`, `channel` and `category` do not apply."""
+    report = people(api_user(request), filters_of(params))
+    return {"teams": [_workload(w) for w in report.teams], "persons": [_workload(w) for w in report.persons],
+            "signals": [asdict(s) for s in report.signals], **freshness()}  # fmt: skip

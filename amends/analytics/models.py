@@ -167,3 +167,24 @@ class ServqualItemDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.location_id} #{self.item}"
+
+
+class AgentDay(models.Model):
+    """Cases opened on one day per team and owner: the workload behind the People page."""
+
+    day = models.DateField()
+    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, null=True, related_name="+")
+    owner = models.ForeignKey("core.User", on_delete=models.CASCADE, related_name="+")
+    cases = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    sla_breached = models.PositiveIntegerField(default=0)
+    escalated = models.PositiveIntegerField(default=0)  # an SLA alert went out about the case
+    reopened = models.PositiveIntegerField(default=0)
+    follow_ups_answered = models.PositiveIntegerField(default=0)
+    follow_ups_satisfied = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "team"], name="agent_day_day_team")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.owner_id}: {self.cases}"

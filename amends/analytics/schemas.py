@@ -222,3 +222,32 @@ class ServqualOut(Freshness):
     dimensions: list[ServqualDimensionOut]
     items: list[ServqualItemOut]
     locations: list[ServqualLocationOut]
+
+
+class WorkloadOut(Schema):
+    name: str
+    team: str
+    people: int
+    open_now: int = Field(description="Cases open now with this owner (or the team's owners).")
+    cases: int = Field(description="Cases opened in the period and owned.")
+    per_day: float
+    resolved: int
+    sla_breached: int
+    escalated: int = Field(description="Cases an SLA alert went out about.")
+    reopened: int
+    follow_ups_answered: int
+    follow_ups_satisfied: int
+
+
+class SignalOut(Schema):
+    person: str
+    team: str
+    reason: str = Field(description="open_cases (well above the team's median) or breaches (twice the team's share).")
+    value: float
+    usual: float
+
+
+class PeopleOut(Freshness):
+    teams: list[WorkloadOut]
+    persons: list[WorkloadOut] = Field(description="Alphabetical within each team; never ranked.")
+    signals: list[SignalOut]

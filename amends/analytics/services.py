@@ -16,8 +16,8 @@ from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from amends.cases.enums import RecoveryOutcome
-from amends.cases.models import Case
+from amends.cases.enums import EventKind, RecoveryOutcome
+from amends.cases.models import Case, CaseEvent
 from amends.compensation.enums import PAID_OUT, GestureType
 from amends.compensation.models import LedgerEntry
 from amends.customers.models import Interaction
@@ -27,7 +27,7 @@ from amends.intake.enums import FeedbackKind
 from amends.intake.models import Feedback
 from amends.surveys.models import ServqualAnswer
 
-from .models import RETURN_WINDOWS, CaseDay, InteractionDay, OutcomeDay, ParadoxDay, Refresh, ServqualItemDay
+from .models import RETURN_WINDOWS, AgentDay, CaseDay, InteractionDay, OutcomeDay, ParadoxDay, Refresh, ServqualItemDay
 from .stats import SERVQUAL_ITEM_DIMENSION
 
 BATCH = 5000
@@ -243,16 +243,41 @@ def _store_servqual_facts() -> None:
     ServqualItemDay.objects.bulk_create(facts.values(), batch_size=BATCH)
 
 
+def _agent_days() -> Any:
+    alerted = CaseEvent.objects.filter(case=OuterRef("pk"), kind=EventKind.ALERT_SENT)
+    answered = FollowUp.objects.filter(case=OuterRef("pk"), answered_at__isnull=False).exclude(verdict="")
+    return (
+        Case.objects.filter(owner__isnull=False).order_by()
+        .annotate(day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()))
+        .values("day", "team_id", "owner_id")
+        .annotate(
+            n_cases=Count("pk"), n_resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
+            n_breached=Count("pk", filter=Q(sla_met=False)), n_escalated=Count("pk", filter=Q(Exists(alerted))),
+            n_reopened=Count("pk", filter=Q(reopens__gt=0)), n_answered=Count("pk", filter=Q(Exists(answered))),
+            n_satisfied=Count("pk", filter=Q(Exists(answered.filter(verdict=Verdict.SATISFIED)))),
+        )
+    )  # fmt: skip
+
+
+def _agent_day(row: dict) -> AgentDay:
+    return AgentDay(
+        day=row["day"], team_id=row["team_id"], owner_id=row["owner_id"], cases=row["n_cases"],
+        resolved=row["n_resolved"], sla_breached=row["n_breached"], escalated=row["n_escalated"],
+        reopened=row["n_reopened"], follow_ups_answered=row["n_answered"], follow_ups_satisfied=row["n_satisfied"],
+    )  # fmt: skip
+
+
 def facts_refresh() -> Refresh:
     """Rebuild every fact table from scratch; readers see the old facts until it commits."""
     started = time.perf_counter()
     with transaction.atomic():
-        for model in (CaseDay, OutcomeDay, InteractionDay, ParadoxDay, ServqualItemDay):
+        for model in (CaseDay, OutcomeDay, InteractionDay, ParadoxDay, ServqualItemDay, AgentDay):
             model.objects.all().delete()
         _store_case_facts()
         _store(InteractionDay, _interaction_days(), _interaction_day)
         _store_paradox_facts()
         _store_servqual_facts()
+        _store(AgentDay, _agent_days(), _agent_day)
         refresh = Refresh.objects.create(
             finished_at=timezone.now(), seconds=time.perf_counter() - started, cases=Case.objects.count()
         )

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("recovery-paradox/", views.recovery_paradox_page, name="paradox"),
     path("servqual/", views.servqual_page, name="servqual"),
+    path("people/", views.people_page, name="people"),
     path("export/<str:table>.csv", views.export, name="export"),
 ]

@@ -33,6 +33,7 @@ from .models import RETURN_WINDOWS, ParadoxDay, Refresh
 from .outcomes import outcomes
 from .paradox import Paradox, Verdict, recovery_paradox
 from .pareto import ParetoBar, pareto
+from .people import Signal, Workload, people
 from .servqual import servqual
 from .stats import EffectSize
 from .taxonomy import FAMILIES
@@ -312,6 +313,55 @@ def _signed(value: float) -> str:
 
 def _signed_or_none(value: float | None) -> str:
     return NONE if value is None else _signed(value)
+
+
+class PeopleForm(PeriodForm):
+    location = None  # type: ignore[assignment]  # workload is per team and person, not per place
+    persons = forms.BooleanField(label=gettext_lazy("Show per person"), required=False)
+
+    def options(self) -> dict:
+        return {"per_person": bool(self.is_valid() and self.cleaned_data.get("persons"))}
+
+
+@login_required
+@require_GET
+def people_page(request: HttpRequest) -> HttpResponse:
+    return _analysis_page(request, PeopleForm(request.GET or None), "people", _people_sections)
+
+
+def _people_sections(user: User, filters: Filters, per_person: bool = False) -> dict:
+    report = people(user, filters)
+    return {
+        "per_person": per_person,
+        "teams": [_workload_row(w) for w in report.teams],
+        "persons": [_workload_row(w) for w in report.persons] if per_person else [],
+        "signals": [_signal_text(s) for s in report.signals],
+    }
+
+
+def _workload_row(w: Workload) -> dict:
+    return {"name": w.name, "team": w.team, "people": w.people, "open_now": w.open_now,
+            "per_day": _number(w.per_day), "cases": w.counts["cases"], "resolved": w.counts["resolved"],
+            "breaches": _share(w.share("sla_breached")), "escalated": w.counts["escalated"],
+            "reopened": _share(w.share("reopened")),
+            "satisfied": _share(w.share("follow_ups_satisfied", of="follow_ups_answered"))}  # fmt: skip
+
+
+SIGNAL_TEXTS = {
+    "open_cases": gettext_lazy(
+        "%(person)s has %(value)s open cases; the usual in %(team)s is %(usual)s. Could someone share the load?"
+    ),
+    "breaches": gettext_lazy(
+        "%(person)s's cases missed their SLA %(value)s of the time; in %(team)s it is %(usual)s. A harder queue, or "
+        "too much at once?"
+    ),
+}
+
+
+def _signal_text(signal: Signal) -> str:
+    shown = _share if signal.reason == "breaches" else (lambda value: _number(value, 0))
+    values = {"person": signal.person, "team": signal.team, "value": shown(signal.value), "usual": shown(signal.usual)}
+    return str(SIGNAL_TEXTS[signal.reason]) % values
 
 
 TABLES = ("pareto", "fishbone", "outcomes", "weekly", "paradox", "servqual")
