@@ -1,4 +1,5 @@
-"""Reusable bench pieces: a throwaway PostgreSQL database, gunicorn on a free local port, and wrk runs.
+"""Reusable bench pieces: a throwaway PostgreSQL database, bulk loading with COPY, gunicorn on a free local port,
+and wrk runs.
 
 Everything runs on 127.0.0.1 and is bounded in time; the server is always stopped, even on errors.
 """
@@ -17,16 +18,18 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import urlparse, urlunparse
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LUA_DIR = Path(__file__).resolve().parent / "lua"
 HOST = "127.0.0.1"
 RESULT_MARKER = "BENCH_RESULT "
+T = TypeVar("T")
 
 
 class BenchError(RuntimeError):
@@ -35,6 +38,16 @@ class BenchError(RuntimeError):
 
 def log(message: str) -> None:
     print(f"[bench] {message}", flush=True)
+
+
+def run_bench(run: Callable[[T], object], args: T) -> int:
+    """A bench's exit status: 0, or 1 with the reason printed when it could not run."""
+    try:
+        run(args)
+    except BenchError as error:
+        print(f"bench failed: {error}")
+        return 1
+    return 0
 
 
 # --- Environment -------------------------------------------------------------------------------------------------
@@ -58,13 +71,18 @@ def bench_env(database_url: str, extra: Mapping[str, str] | None = None) -> dict
             "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])),
         }
     )
-    static_root = Path(tempfile.gettempdir()) / "amends-bench-static"  # empty: keeps WhiteNoise from warning
-    static_root.mkdir(exist_ok=True)
-    env["STATIC_ROOT"] = str(static_root)
+    env["STATIC_ROOT"] = empty_static_root()
     env.pop("REDIS_URL", None)  # the bench measures the default database queue
     if extra:
         env.update(extra)
     return env
+
+
+def empty_static_root() -> str:
+    """An empty STATIC_ROOT for benches: keeps WhiteNoise from warning that there is none."""
+    static_root = Path(tempfile.gettempdir()) / "amends-bench-static"
+    static_root.mkdir(exist_ok=True)
+    return str(static_root)
 
 
 def run_python(module: str, args: Sequence[str], env: Mapping[str, str], timeout: float = 120) -> str:
@@ -111,6 +129,87 @@ def postgres_recreate(database_url: str) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     except psycopg.OperationalError as exc:
         raise BenchError(f"Cannot reach PostgreSQL at {parsed.hostname}:{parsed.port or 5432}: {exc}") from exc
+
+
+# --- Bulk loading with COPY ---------------------------------------------------------------------------------------
+
+COPY_NULL = "\\N"  # NULL in COPY's text format
+
+
+def copy_stamps(seconds: Any, present: Any = None) -> list[str]:
+    """Unix seconds (a numpy array) as COPY timestamps, NULL where `present` is false."""
+    import numpy as np
+
+    text = np.datetime_as_string(np.asarray(seconds).astype("datetime64[s]"), unit="s", timezone="UTC")
+    return (text if present is None else np.where(present, text, COPY_NULL)).tolist()
+
+
+def copy_ints(values: Any, present: Any = None) -> list[str]:
+    """Integers (a numpy array) as COPY text, NULL where `present` is false."""
+    import numpy as np
+
+    text = np.asarray(values).astype(np.int64).astype(str)
+    return (text if present is None else np.where(present, text, COPY_NULL)).tolist()
+
+
+def copy_text(columns: Sequence[Sequence[str]]) -> str:
+    """COPY text of rows given column by column (each a list of already formatted values)."""
+    return "".join("\t".join(row) + "\n" for row in zip(*columns, strict=True))
+
+
+def check_required_columns(conn: Any, table: str, columns: Sequence[str]) -> None:
+    """Fail clearly when `table` has a NOT NULL column without a default that the loader does not write."""
+    rows = conn.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+        "AND is_nullable = 'NO' AND column_default IS NULL AND is_identity = 'NO'",
+        [table],
+    ).fetchall()
+    missing = sorted({row[0] for row in rows} - set(columns))
+    if missing:
+        raise BenchError(f"{table} has NOT NULL columns the loader does not fill: {missing}")
+
+
+def copy_rows(conn: Any, table: str, columns: Sequence[str], chunks: Iterable[tuple[int, str]], total: int) -> None:
+    """COPY `chunks` ((rows so far, COPY text of the next rows)) into `table`, in the caller's transaction.
+
+    The table's secondary indexes are dropped first and built again afterwards with the same definitions, and
+    foreign-key triggers are off (the loader writes valid ids): far faster than keeping them up to date row by row.
+    """
+    check_required_columns(conn, table, columns)
+    started = time.monotonic()
+    indexes = conn.execute(
+        "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+        "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary AND NOT x.indisunique "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)",
+        [table],
+    ).fetchall()
+    conn.execute("SET LOCAL session_replication_role = replica")
+    conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
+    for name, _definition in indexes:
+        conn.execute(f'DROP INDEX "{name}"')
+    step = max(total // 10, 1)
+    shown = 0
+    with conn.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for done, text in chunks:
+            copy.write(text)
+            if done // step > shown or done == total:
+                shown = done // step
+                log(f"  {done:>10,}/{total:,} {table} ({done / (time.monotonic() - started):,.0f} rows/s)")
+    index_started = time.monotonic()
+    for _name, definition in indexes:
+        conn.execute(definition)
+    log(
+        f"copied {total:,} rows into {table} in {time.monotonic() - started:.1f} s "
+        f"({len(indexes)} secondary indexes rebuilt in {time.monotonic() - index_started:.1f} s)"
+    )
+
+
+def copied_ids(conn: Any, table: str, count: int) -> int:
+    """The first id of the `count` rows just copied into an empty `table`: the ids must run on without gaps."""
+    first, last, rows = conn.execute(f"SELECT min(id), max(id), count(*) FROM {table}").fetchone()
+    if rows != count or last - first + 1 != count:
+        raise BenchError(f"{table}: expected {count:,} rows with consecutive ids, found {rows:,} ({first}..{last})")
+    return int(first)
 
 
 # --- gunicorn ------------------------------------------------------------------------------------------------------
