@@ -14,7 +14,7 @@ from amends.intake.enums import Channel
 
 from . import stats
 from .filters import Filters, monday, narrowed
-from .models import CaseDay, InteractionDay
+from .models import CaseDay, InteractionDay, case_facts
 
 CHARTS = ("p", "u")
 
@@ -38,9 +38,10 @@ class LocationChart:
 def control_charts(user: User, filters: Filters, *, chart: str = "p") -> list[LocationChart]:
     """One chart per location with interactions in the period; locations with signals first."""
     weeks = _weeks(filters.since, filters.until)
-    failures = narrowed(CaseDay.objects.all(), filters, user)
-    if chart == "u":
-        failures = failures.exclude(channel=Channel.SURVEY)  # complaints: what customers raised themselves
+    if chart == "u":  # complaints: what customers raised themselves, not what a survey found
+        failures = narrowed(CaseDay.objects.all(), filters, user).exclude(channel=Channel.SURVEY)
+    else:
+        failures = narrowed(case_facts(filters.channel, filters.category), filters, user)
     counted = _by_location_week(failures.values_list("location_id", "day").annotate(n=Sum("cases")).order_by())
     seen = narrowed(InteractionDay.objects.all(), filters, user, has_team=False)
     exposure = _by_location_week(seen.values_list("location_id", "day").annotate(n=Sum("interactions")).order_by())

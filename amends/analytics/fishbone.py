@@ -21,8 +21,13 @@ class Bone:
 
 def fishbone(user: User, filters: Filters) -> list[Bone]:
     totals = narrowed(CaseDay.objects.all(), filters, user).order_by().values_list("category").annotate(n=Sum("cases"))
+    return bones_of(dict(totals))
+
+
+def bones_of(totals: dict[str, int]) -> list[Bone]:
+    """Cases per category grouped by cause family; pure, so a page that has the totals already needs no query."""
     families: dict[str, list[tuple[str, int]]] = {family: [] for family in FAMILIES}
-    for category, n in totals:
+    for category, n in totals.items():
         families[root_cause_of(category).family].append((category, n))
     return [
         Bone(family, sum(n for _c, n in categories), sorted(categories, key=lambda c: (-c[1], c[0])))

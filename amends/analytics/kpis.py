@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
 
@@ -12,7 +13,7 @@ from amends.followups.enums import FollowUpStatus, Verdict
 from amends.followups.models import FollowUp
 
 from .filters import Filters, monday, narrowed
-from .models import CaseDay, InteractionDay
+from .models import InteractionDay, case_facts
 
 SUMMED = (
     "cases", "resolved", "first_contact_resolved", "reopened", "transfers", "sla_known", "sla_met",
@@ -43,7 +44,7 @@ def _ratio(part: float, whole: float) -> float | None:
 
 
 def kpis(user: User, filters: Filters) -> Kpis:
-    facts = narrowed(CaseDay.objects.all(), filters, user)
+    facts = narrowed(case_facts(filters.channel, filters.category), filters, user)
     totals = {name: total or 0 for name, total in facts.aggregate(**{name: Sum(name) for name in SUMMED}).items()}
     interactions = narrowed(InteractionDay.objects.all(), filters, user, has_team=False)
     interaction_total = interactions.aggregate(n=Sum("interactions"))["n"] or 0
@@ -72,7 +73,7 @@ def _per_1000(failures: int, interactions: int) -> float | None:
     return failures * 1000 / interactions if interactions else None
 
 
-def _weekly(facts: QuerySet[CaseDay], interactions: QuerySet[InteractionDay]) -> list[dict]:
+def _weekly(facts: QuerySet[Any], interactions: QuerySet[InteractionDay]) -> list[dict]:
     weeks: dict[date, list[int]] = {}
     for day, n in facts.values_list("day").annotate(n=Sum("cases")).order_by():
         weeks.setdefault(monday(day), [0, 0])[0] += n

@@ -3,17 +3,17 @@
 The worker rebuilds them (`analytics_refresh_task`); every dashboard says how fresh its numbers are.
 """
 
+from typing import Any
+
 from django.db import models
 
 
-class CaseDay(models.Model):
-    """Cases opened on one day, per location, team, first channel and root-cause category."""
+class CaseSums(models.Model):
+    """What the case facts sum, at whatever grain a fact table keeps."""
 
     day = models.DateField()
     location = models.ForeignKey("core.Location", on_delete=models.CASCADE, related_name="+")
     team = models.ForeignKey("core.Team", on_delete=models.CASCADE, null=True, related_name="+")
-    channel = models.CharField(max_length=20)
-    category = models.CharField(max_length=100)
     cases = models.PositiveIntegerField(default=0)
     resolved = models.PositiveIntegerField(default=0)
     first_contact_resolved = models.PositiveIntegerField(default=0)  # resolved with one contact, no transfer or reopen
@@ -30,10 +30,36 @@ class CaseDay(models.Model):
     cost = models.DecimalField(max_digits=14, decimal_places=2, default=0)  # gestures, in AMENDS_CURRENCY
 
     class Meta:
+        abstract = True
+
+
+class CaseDay(CaseSums):
+    """Cases opened on one day, per location, team, first channel and root-cause category."""
+
+    channel = models.CharField(max_length=20)
+    category = models.CharField(max_length=100)
+
+    class Meta:
         indexes = [models.Index(fields=["day", "location"], name="case_day_day_location")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.location_id} {self.category}: {self.cases}"
+
+
+class LocationDay(CaseSums):
+    """CaseDay summed over channels and categories: a few rows per location and day, for the dashboards' totals,
+    trends and control charts when neither a channel nor a category narrows them."""
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "location"], name="location_day_day_location")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.location_id}: {self.cases}"
+
+
+def case_facts(channel: str | None, category: str | None) -> "models.QuerySet[Any]":
+    """The rows of the smallest fact table that can answer for these filters."""
+    return LocationDay.objects.all() if channel is None and category is None else CaseDay.objects.all()
 
 
 class OutcomeDay(models.Model):

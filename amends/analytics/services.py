@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case as When_
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate
@@ -27,7 +27,17 @@ from amends.intake.enums import FeedbackKind
 from amends.intake.models import Feedback
 from amends.surveys.models import ServqualAnswer
 
-from .models import RETURN_WINDOWS, AgentDay, CaseDay, InteractionDay, OutcomeDay, ParadoxDay, Refresh, ServqualItemDay
+from .models import (
+    RETURN_WINDOWS,
+    AgentDay,
+    CaseDay,
+    InteractionDay,
+    LocationDay,
+    OutcomeDay,
+    ParadoxDay,
+    Refresh,
+    ServqualItemDay,
+)
 from .stats import SERVQUAL_ITEM_DIMENSION
 
 BATCH = 5000
@@ -114,6 +124,16 @@ def _store_case_facts() -> None:
     CaseDay.objects.bulk_create(
         (CaseDay(**_dimensions(key), **totals) for key, totals in case_days.items()), batch_size=BATCH
     )
+    location_days: dict[tuple, dict[str, Any]] = {}
+    for (day, location_id, team_id, _channel, _category), totals in case_days.items():
+        summed = location_days.setdefault((day, location_id, team_id), dict.fromkeys(CASE_SUMS, 0))
+        for name, value in totals.items():
+            summed[name] += value
+    LocationDay.objects.bulk_create(
+        (LocationDay(day=day, location_id=location_id, team_id=team_id, **totals)
+         for (day, location_id, team_id), totals in location_days.items()),
+        batch_size=BATCH,
+    )  # fmt: skip
 
 
 def _dimensions(key: tuple) -> dict[str, Any]:
@@ -131,13 +151,9 @@ def _interaction_day(row: dict) -> InteractionDay:
 
 
 def _store(model: Any, rows: Any, build: Any) -> None:
-    batch = []
-    for row in rows.iterator(chunk_size=BATCH):
-        batch.append(build(row))
-        if len(batch) >= BATCH:
-            model.objects.bulk_create(batch)
-            batch = []
-    model.objects.bulk_create(batch)
+    """A grouped result small enough to read at once: without a server-side cursor PostgreSQL may run it in
+    parallel (an .iterator() over the interactions took 8x longer at 6 million)."""
+    model.objects.bulk_create((build(row) for row in rows), batch_size=BATCH)
 
 
 PARADOX_MEASURES = ("satisfaction", "recommend", "repurchase")
@@ -267,11 +283,21 @@ def _agent_day(row: dict) -> AgentDay:
     )  # fmt: skip
 
 
+FACTS = (CaseDay, LocationDay, OutcomeDay, InteractionDay, ParadoxDay, ServqualItemDay, AgentDay)
+
+
+def _analyze() -> None:
+    """Fresh planner statistics for the rebuilt tables: stale ones guess a thousand rows where there are 300,000."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + ", ".join(model._meta.db_table for model in FACTS))
+
+
 def facts_refresh() -> Refresh:
     """Rebuild every fact table from scratch; readers see the old facts until it commits."""
     started = time.perf_counter()
     with transaction.atomic():
-        for model in (CaseDay, OutcomeDay, InteractionDay, ParadoxDay, ServqualItemDay, AgentDay):
+        for model in FACTS:
             model.objects.all().delete()
         _store_case_facts()
         _store(InteractionDay, _interaction_days(), _interaction_day)
@@ -282,4 +308,5 @@ def facts_refresh() -> Refresh:
             finished_at=timezone.now(), seconds=time.perf_counter() - started, cases=Case.objects.count()
         )
         Refresh.objects.exclude(pk=refresh.pk).delete()
+    _analyze()
     return refresh

@@ -27,7 +27,7 @@ from amends.surveys.servqual import ITEMS as SERVQUAL_ITEMS
 from . import charts, stats
 from .control import LocationChart, control_charts
 from .filters import Filters
-from .fishbone import Bone, fishbone
+from .fishbone import Bone, bones_of, fishbone
 from .kpis import Kpis, kpis
 from .models import RETURN_WINDOWS, ParadoxDay, Refresh
 from .outcomes import outcomes
@@ -147,10 +147,11 @@ def _analysis_page(request: HttpRequest, form: "PeriodForm", name: str, sections
 
 
 def _sections(user: User, filters: Filters) -> dict:
-    bones = fishbone(user, filters)
+    bars = pareto(user, filters)
+    bones = bones_of({bar.category: int(bar.value) for bar in bars})  # the same totals: read once
     return {
         "tiles": _tiles(kpis(user, filters)),
-        "pareto_svg": _pareto_svg(pareto(user, filters)),
+        "pareto_svg": _pareto_svg(bars),
         "control": [(chart, _control_svg(chart)) for chart in control_charts(user, filters)[:3]],
         "fishbone_svg": _fishbone_svg(bones),
         "bones": bones,
