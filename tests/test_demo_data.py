@@ -134,8 +134,8 @@ def test_the_paradox_and_servqual_pages_in_a_browser(page, live_server):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "paradox.png"), full_page=True)
     page.select_option("#id_return_days", "30")  # HTMX swaps the sections in place
-    page.wait_for_function("document.querySelector('#sections').innerText.includes('30')")
-    assert "return_days=30" in page.url
+    page.wait_for_url("**return_days=30**")
+    page.wait_for_function("document.querySelector('#sections').innerText.includes('30 ')")
     page.click("nav.subnav >> text=SERVQUAL")
     page.wait_for_selector("svg.chart-gaps")
     largest = page.locator("p.callout strong").inner_text()  # the supervisor's hotel: how it looks
