@@ -127,6 +127,10 @@ class ChartSignal(models.Model):
 
 
 RETURN_WINDOWS = (30, 90, 180)  # days within which a customer's actual return is counted
+PARADOX_SCORES = ("satisfaction", "recommend", "repurchase")  # each kept as n, Σx, Σx² (see ParadoxDay)
+PARADOX_SUMS = [f"{score}_{part}" for score in PARADOX_SCORES for part in ("n", "sum", "sq")] + [
+    name for days in RETURN_WINDOWS for name in (f"return_known_{days}", f"returned_{days}")
+]
 
 
 class ParadoxDay(models.Model):

@@ -16,12 +16,11 @@ from django.db.models import Q, Sum
 from amends.core.models import User
 
 from .filters import Filters, narrowed
-from .models import RETURN_WINDOWS, ParadoxDay
+from .models import PARADOX_SCORES, PARADOX_SUMS, RETURN_WINDOWS, ParadoxDay
 from .stats import EffectSize, Moments, hedges_g_of
 
 Group = ParadoxDay.Group
-MEASURES = ("satisfaction", "recommend", "repurchase", "returned")
-SCORED = MEASURES[:3]
+MEASURES = (*PARADOX_SCORES, "returned")
 
 
 class Verdict:
@@ -64,10 +63,6 @@ class Paradox:
     by_category: list[Subgroup]
     by_severity: list[Subgroup]
 
-    @property
-    def answers(self) -> int:
-        return sum(result.groups[group].n for result in self.measures[:1] for group in Group.values)
-
 
 def verdict_of(effect: EffectSize | None) -> str | None:
     if effect is None:
@@ -90,11 +85,8 @@ def _rows(user: User, filters: Filters) -> list[dict]:
     rows = narrowed(ParadoxDay.objects.all(), replace(filters, channel=None, category=None), user)
     if filters.category is not None:
         rows = rows.filter(Q(group=Group.NEVER_FAILED) | Q(category=filters.category))
-    fields = [field.name for field in ParadoxDay._meta.get_fields() if field.name.endswith(("_n", "_sum", "_sq"))]
-    fields += [name for days in RETURN_WINDOWS for name in (f"return_known_{days}", f"returned_{days}")]
-    return list(
-        rows.order_by().values("group", "category", "severity").annotate(**{name: Sum(name) for name in fields})
-    )
+    sums = {name: Sum(name) for name in PARADOX_SUMS}
+    return list(rows.order_by().values("group", "category", "severity").annotate(**sums))
 
 
 def _subgroups(rows: list[dict], dimension: str, measure: str, return_days: int, baseline: Moments) -> list[Subgroup]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from amends.cases.enums import OPEN_STATUSES
 from amends.cases.models import Case
+from amends.cases.selectors import team_ids_of
 from amends.core.errors import Forbidden
 from amends.core.models import Team, User
 
@@ -64,11 +65,8 @@ class People:
 def overload_signals(persons: list[Workload]) -> list[Signal]:
     """Who carries clearly more than their team: open cases at 1.5 times the team's median (10 at least), or SLA
     breaches at twice the team's share (3 at least). Pure: the numbers in, the signals out."""
-    by_team: dict[str, list[Workload]] = defaultdict(list)
-    for person in persons:
-        by_team[person.team].append(person)
     signals = []
-    for team, members in by_team.items():
+    for team, members in _by_team(persons).items():
         usual_open = median(member.open_now for member in members)
         cases = sum(member.counts.get("cases", 0) for member in members)
         usual_breaches = sum(member.counts.get("sla_breached", 0) for member in members) / cases if cases else 0.0
@@ -87,15 +85,17 @@ def people(user: User, filters: Filters) -> People:
     facts = narrowed(AgentDay.objects.all(), replace(filters, channel=None, category=None, location=None), user)
     days = (filters.until - filters.since).days + 1
     rows = facts.order_by().values("owner_id", "team_id").annotate(**{name: Sum(name) for name in COUNTS})
+    counted = {(row["owner_id"], row["team_id"]): {name: row[name] or 0 for name in COUNTS} for row in rows}
     open_cases = Case.objects.filter(status__in=OPEN_STATUSES, owner__isnull=False).order_by()
     if not user.sees_all_teams:
-        open_cases = open_cases.filter(team__in=user.teams.all())
+        open_cases = open_cases.filter(team_id__in=team_ids_of(user))
+    if filters.team:
+        open_cases = open_cases.filter(team__slug=filters.team)
     open_now = {(row["owner_id"], row["team_id"]): row["n"]
                 for row in open_cases.values("owner_id", "team_id").annotate(n=Count("pk"))}  # fmt: skip
-    keys = {(row["owner_id"], row["team_id"]) for row in rows} | set(open_now)
+    keys = set(counted) | set(open_now)
     owners = User.objects.in_bulk([owner for owner, _team in keys])
     teams = Team.objects.in_bulk([team for _owner, team in keys if team is not None])
-    counted = {(row["owner_id"], row["team_id"]): {name: row[name] or 0 for name in COUNTS} for row in rows}
     persons = sorted(
         (Workload(_name(owners[owner]), teams[team].name if team in teams else "", open_now.get((owner, team), 0),
                   counted.get((owner, team), dict.fromkeys(COUNTS, 0)), days)
@@ -109,12 +109,16 @@ def _name(user: User) -> str:
     return user.get_full_name() or user.username
 
 
-def _teams(persons: list[Workload], days: int) -> list[Workload]:
+def _by_team(persons: list[Workload]) -> dict[str, list[Workload]]:
     grouped: dict[str, list[Workload]] = defaultdict(list)
     for person in persons:
         grouped[person.team].append(person)
+    return grouped
+
+
+def _teams(persons: list[Workload], days: int) -> list[Workload]:
     return [
         Workload(team, team, sum(m.open_now for m in members),
                  {name: sum(m.counts.get(name, 0) for m in members) for name in COUNTS}, days, len(members))
-        for team, members in sorted(grouped.items())
+        for team, members in sorted(_by_team(persons).items())
     ]  # fmt: skip

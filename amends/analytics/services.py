@@ -28,6 +28,7 @@ from amends.intake.models import Feedback
 from amends.surveys.models import ServqualAnswer
 
 from .models import (
+    PARADOX_SUMS,
     RETURN_WINDOWS,
     AgentDay,
     CaseDay,
@@ -110,9 +111,7 @@ def _store_case_facts() -> None:
     outcome_days = []
     for row in _grouped().iterator(chunk_size=BATCH):
         key = tuple(row[name] for name in DIMENSIONS)
-        totals = case_days.setdefault(key, dict.fromkeys(CASE_SUMS, 0))
-        for name in CASE_SUMS:
-            totals[name] += row[f"n_{name}"]
+        _add_to(case_days, key, {name: row[f"n_{name}"] for name in CASE_SUMS})
         outcome_days.append(OutcomeDay(
             **_dimensions(key), outcome=row["outcome_now"], cases=row["n_cases"],
             disputed_known=row["n_disputed_known"], disputed=row["n_disputed"],
@@ -126,14 +125,18 @@ def _store_case_facts() -> None:
     )
     location_days: dict[tuple, dict[str, Any]] = {}
     for (day, location_id, team_id, _channel, _category), totals in case_days.items():
-        summed = location_days.setdefault((day, location_id, team_id), dict.fromkeys(CASE_SUMS, 0))
-        for name, value in totals.items():
-            summed[name] += value
+        _add_to(location_days, (day, location_id, team_id), totals)
     LocationDay.objects.bulk_create(
         (LocationDay(day=day, location_id=location_id, team_id=team_id, **totals)
          for (day, location_id, team_id), totals in location_days.items()),
         batch_size=BATCH,
     )  # fmt: skip
+
+
+def _add_to(table: dict[tuple, dict[str, Any]], key: tuple, values: dict[str, Any]) -> None:
+    totals = table.setdefault(key, dict.fromkeys(CASE_SUMS, 0))
+    for name, value in values.items():
+        totals[name] += value
 
 
 def _dimensions(key: tuple) -> dict[str, Any]:
@@ -156,7 +159,6 @@ def _store(model: Any, rows: Any, build: Any) -> None:
     model.objects.bulk_create((build(row) for row in rows), batch_size=BATCH)
 
 
-PARADOX_MEASURES = ("satisfaction", "recommend", "repurchase")
 RECOVERED_VERDICTS = {Verdict.SATISFIED.value}
 
 
@@ -201,13 +203,8 @@ def _paradox_answers() -> Any:
         previous_case = case_id
 
 
-PARADOX_FIELDS = [f"{measure}_{part}" for measure in PARADOX_MEASURES for part in ("n", "sum", "sq")] + [
-    name for days in RETURN_WINDOWS for name in (f"return_known_{days}", f"returned_{days}")
-]
-
-
 def _answer_sums(scores: list[int | None], when: Any, next_visit: Any, now: Any) -> list[int]:
-    """One answer's contribution to PARADOX_FIELDS."""
+    """One answer's contribution to PARADOX_SUMS."""
     sums: list[int] = []
     for score in scores:
         sums += [0, 0, 0] if score is None else [1, score, score * score]
@@ -220,7 +217,7 @@ def _answer_sums(scores: list[int | None], when: Any, next_visit: Any, now: Any)
 
 def _store_paradox_facts() -> None:
     now = timezone.now()
-    nothing = [0] * len(PARADOX_FIELDS)
+    nothing = [0] * len(PARADOX_SUMS)
     facts: dict[tuple, list[int]] = {}
     for group, when, opened, location_id, team_id, category, severity, *scores, next_visit in _paradox_answers():
         key = (timezone.localdate(opened), location_id, team_id, group, category, severity)
@@ -228,7 +225,7 @@ def _store_paradox_facts() -> None:
         facts[key] = [total + part for total, part in zip(facts.get(key, nothing), answer, strict=True)]
     dimensions = ("day", "location_id", "team_id", "group", "category", "severity")
     rows = (
-        ParadoxDay(**dict(zip(dimensions, key, strict=True)), **dict(zip(PARADOX_FIELDS, sums, strict=True)))
+        ParadoxDay(**dict(zip(dimensions, key, strict=True)), **dict(zip(PARADOX_SUMS, sums, strict=True)))
         for key, sums in facts.items()
     )
     ParadoxDay.objects.bulk_create(rows, batch_size=BATCH)

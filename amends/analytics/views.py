@@ -129,6 +129,18 @@ def _number(value: float | None, digits: int = 1) -> str:
     return NONE if value is None else _fixed(value, digits)
 
 
+# Each analysis page: (title, heading); its sections are analytics/_<name>.html.
+PAGES = {
+    "dashboard": (gettext_lazy("Learn"), gettext_lazy("Learn from every failure")),
+    "paradox": (gettext_lazy("Recovery paradox"), gettext_lazy("Does a good recovery make customers more loyal?")),
+    "servqual": (
+        gettext_lazy("Service quality gaps"),
+        gettext_lazy("Where do we fall short of what customers expect?"),
+    ),
+    "people": (gettext_lazy("People"), gettext_lazy("Who carries the load, and who needs a hand?")),
+}
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -142,8 +154,12 @@ def _analysis_page(request: HttpRequest, form: "PeriodForm", name: str, sections
     filters = form.filters()
     context = {"form": form, "filters": filters, "refresh": Refresh.objects.first(),
                **sections(user, filters, **form.options())}  # fmt: skip
-    partial = request.htmx  # type: ignore[attr-defined]
-    return render(request, f"analytics/_{name}.html" if partial else f"analytics/{name}.html", context)
+    sections_template = f"analytics/_{name}.html"
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, sections_template, context)
+    title, heading = PAGES[name]
+    page = {"page_title": title, "page_heading": heading, "sections_template": sections_template}
+    return render(request, "analytics/page.html", context | page)
 
 
 def _sections(user: User, filters: Filters) -> dict:

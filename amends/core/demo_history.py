@@ -59,28 +59,37 @@ def history_load(places: list[Place], now: datetime, rng: random.Random) -> None
     """Add the history once: a second load finds it and leaves it as it is."""
     if Interaction.objects.filter(external_id__startswith=f"{PREFIX}-").exists():
         return
-    this_monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
-    start = this_monday - timedelta(weeks=WEEKS)
+    start = _this_monday(now) - timedelta(weeks=WEEKS)
+    seed = rng.getrandbits(32)
     with transaction.atomic():
         for place in places:
-            _location_history(place, start, now, rng)
+            _location_history(place, start, now, seed)
 
 
-def _location_history(place: Place, start: datetime, now: datetime, rng: random.Random) -> None:
+def _this_monday(now: datetime) -> datetime:
+    return (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _stage(seed: int, place: Place, stage: str) -> random.Random:
+    """A random stream per location and stage: how many visits fall before `now` changes with the time of day, and
+    must not change what every later stage draws (the demo would differ by the hour it is loaded)."""
+    return random.Random(f"{seed}:{place.location.code}:{stage}")
+
+
+def _location_history(place: Place, start: datetime, now: datetime, seed: int) -> None:
     location = place.location
-    Customer.objects.bulk_create(
-        Customer(external_id=f"{PREFIX}-{location.code}-{n:03d}", name=f"Guest {n}",
-                 language=rng.choice(LANGUAGES.get(location.country, ("en",))))
+    languages, spoken = _stage(seed, place, "languages"), LANGUAGES.get(location.country, ("en",))
+    customers = Customer.objects.bulk_create(
+        Customer(external_id=f"{PREFIX}-{location.code}-{n:03d}", name=f"Guest {n}", language=languages.choice(spoken))
         for n in range(CUSTOMERS_PER_LOCATION)
-    )  # fmt: skip
-    customers = list(Customer.objects.filter(external_id__startswith=f"{PREFIX}-{location.code}-").order_by("pk"))
-    visits = _visits(place, customers, start, now, rng)
-    failing = _failures(place, visits, now, rng)
-    cases = _cases(place, failing, rng)
-    _follow_ups(cases, now, rng)
+    )
+    visits = _visits(place, customers, start, now, _stage(seed, place, "visits"))
+    failing = _failures(place, visits, now, _stage(seed, place, "failures"))
+    cases = _cases(place, failing, _stage(seed, place, "cases"))
+    _follow_ups(cases, now, _stage(seed, place, "follow-ups"))
     failed_customers = {visit.customer_id for visit in failing}
-    _surveys(place, [v for v in visits if v.customer_id not in failed_customers], now, rng)
-    _servqual(place, customers, now, rng)
+    _surveys(place, [v for v in visits if v.customer_id not in failed_customers], now, _stage(seed, place, "surveys"))
+    _servqual(place, customers, now, _stage(seed, place, "servqual"))
 
 
 def _visits(place: Place, customers: list[Customer], start: datetime, now: datetime, rng: random.Random) -> list:
@@ -101,7 +110,7 @@ def _visits(place: Place, customers: list[Customer], start: datetime, now: datet
 def _failures(place: Place, visits: list[Interaction], now: datetime, rng: random.Random) -> list[Interaction]:
     """The visits that went wrong: a few percent, many more in the storm week at the hub."""
     code, weeks_ago, factor = STORM
-    this_monday = (now - timedelta(days=now.weekday())).replace(hour=0, minute=0, second=0, microsecond=0)
+    this_monday = _this_monday(now)
     storm_start = this_monday - timedelta(weeks=weeks_ago)
     failing = []
     for visit in visits:
