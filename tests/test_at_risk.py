@@ -1,15 +1,26 @@
 """The silent unhappy: customers who did not complain, found and reached first."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
+from amends.analytics.filters import Filters
+from amends.analytics.kpis import kpis
+from amends.analytics.services import facts_refresh
 from amends.cases.models import Case
+from amends.cases.services import case_open_proactive
 from amends.customers.models import Customer, Interaction
-from amends.intake.at_risk import interaction_failed, score_dropped, silent_bad_score
+from amends.intake.at_risk import (
+    CaseSpan,
+    Signal,
+    interaction_failed,
+    score_dropped,
+    silent_bad_score,
+    silent_episodes,
+)
 from amends.intake.models import DetectionRule
 
 from .conftest import ApiClient, World, negative_survey
@@ -41,6 +52,34 @@ def test_a_sharp_drop_in_score_counts() -> None:
     assert not score_dropped((10, None), (8, None))
     assert score_dropped((None, 5), (None, 3))
     assert not score_dropped((None, None), (3, None))
+
+
+T0 = datetime(2026, 9, 1, 12, tzinfo=UTC)
+
+
+def days(n: float) -> datetime:
+    return T0 + timedelta(days=n)
+
+
+def test_a_silent_signal_counts_once_per_window_and_as_reached_when_we_came_first() -> None:
+    signals = [Signal(days(0), 1, from_interaction=True), Signal(days(10), 1), Signal(days(40), 2)]
+    reached_then_complained = [CaseSpan(days(3), days(5), proactive=True), CaseSpan(days(20), None, proactive=False)]
+    episodes = silent_episodes(signals, spoke=[], cases=reached_then_complained)
+    assert episodes == [(signals[0], True)]  # day 10 is the same episode; day 40 falls in the open complaint case
+    assert silent_episodes(signals, spoke=[], cases=[]) == [(signals[0], False), (signals[2], False)]
+
+
+def test_who_complained_or_spoke_first_was_not_silent() -> None:
+    late = Signal(days(0), 1, from_interaction=True)
+    assert silent_episodes([late], spoke=[], cases=[CaseSpan(days(2), days(3), proactive=False)]) == []
+    assert silent_episodes([late], spoke=[days(1)], cases=[]) == []
+    assert silent_episodes([late], spoke=[days(1)], cases=[CaseSpan(days(0.5), None, proactive=True)]) == [(late, True)]
+    assert silent_episodes([late], spoke=[days(31)], cases=[]) == [(late, False)]  # after the window
+    poor_score = Signal(days(0), 1)  # the score itself was speaking: only a complaint case ends its silence
+    assert silent_episodes([poor_score], spoke=[days(1)], cases=[]) == [(poor_score, False)]
+    assert silent_episodes([poor_score], spoke=[], cases=[CaseSpan(days(31), None, proactive=True)]) == [
+        (poor_score, False)
+    ]  # reached too late
 
 
 def late_delivery(world: World, customer: str = "quiet-1", hours_ago: int = 5, **attributes: Any) -> Interaction:
@@ -108,6 +147,28 @@ def test_another_team_sees_nobody_and_one_click_opens_a_proactive_case(api: ApiC
     assert (case.owner, case.status, case.team) == (world.alice, "acknowledged", world.amsterdam)
     assert case.events.get(kind="opened").data == {"proactive": "failed_interaction"}
     assert api.get("/at-risk").json()["items"] == []  # reached: off the list
+    Case.objects.filter(pk=case.pk).update(status="resolved", resolved_at=timezone.now())
+    assert api.get("/at-risk").json()["items"] == []  # and stays off once the case is resolved
+
+
+@pytest.mark.django_db
+def test_the_share_of_the_silent_unhappy_reached_first_is_a_kpi(api: ApiClient, world: World) -> None:
+    for customer in ("reached", "complained", "forgotten"):
+        late_delivery(world, customer=customer, hours_ago=48)
+    late_delivery(world, customer="on-time", delivery_delay_hours=2)
+    reached = Customer.objects.get(external_id="reached")
+    case_open_proactive(
+        customer=reached, location=world.ams, reason="failed_interaction", summary="Late", by=world.alice
+    )
+    api.post("/feedback", negative_survey("complained", text="Mijn pakket is twee dagen te laat!"))
+    api.post("/feedback", negative_survey("lukewarm", scores={"nps": 7}, text=""))  # silent, in Amsterdam too
+    facts_refresh()
+    numbers = kpis(world.alice, Filters.of())
+    assert (numbers.silent_unhappy, numbers.reached_proactively, numbers.proactive_reach) == (3, 1, 1 / 3)
+    assert kpis(world.charlie, Filters.of()).silent_unhappy == 0  # another team's silent are not theirs
+    assert kpis(world.alice, Filters.of(channel="email")).proactive_reach is None
+    body = api.get("/analytics/kpis").json()
+    assert (body["silent_unhappy"], body["reached_proactively"]) == (3, 1)
 
 
 @pytest.mark.django_db

@@ -116,6 +116,8 @@ def test_the_demo_has_something_to_learn(demo_output):
     servqual = admin.get("/analytics/servqual").json()
     assert servqual["answers"] == 6 * 36 and servqual["largest_gap_dimension"] == "reliability"
     assert Interaction.objects.filter(external_id__startswith="demo-hist-").count() > 6 * 26 * 100
+    kpis = admin.get("/analytics/kpis").json()
+    assert kpis["silent_unhappy"] > 100 and 0.3 < kpis["proactive_reach"] < 0.6  # about half were reached first
 
 
 @pytest.mark.browser

@@ -13,7 +13,7 @@ from amends.followups.enums import FollowUpStatus, Verdict
 from amends.followups.models import FollowUp
 
 from .filters import Filters, monday, narrowed
-from .models import InteractionDay, case_facts
+from .models import InteractionDay, SilentDay, case_facts
 
 SUMMED = (
     "cases", "resolved", "first_contact_resolved", "reopened", "transfers", "sla_known", "sla_met",
@@ -36,6 +36,9 @@ class Kpis:
     follow_ups_answered: int
     cost: Decimal
     cost_per_case: Decimal | None
+    silent_unhappy: int | None  # None when a channel or category narrows: the silent have neither
+    reached_proactively: int | None
+    proactive_reach: float | None
     weekly: list[dict]  # week, cases, interactions, failures_per_1000
 
 
@@ -51,6 +54,7 @@ def kpis(user: User, filters: Filters) -> Kpis:
     answered = _follow_ups(user, filters)
     cases = totals["cases"]
     cost = Decimal(totals["cost"]).quantize(Decimal("0.01"))
+    silent, reached = _silent(user, filters)
     return Kpis(
         cases=cases,
         interactions=interaction_total,
@@ -65,6 +69,9 @@ def kpis(user: User, filters: Filters) -> Kpis:
         follow_ups_answered=sum(answered.values()),
         cost=cost,
         cost_per_case=(cost / cases).quantize(Decimal("0.01")) if cases else None,
+        silent_unhappy=silent,
+        reached_proactively=reached,
+        proactive_reach=None if silent is None or reached is None else _ratio(reached, silent),
         weekly=_weekly(facts, interactions),
     )
 
@@ -83,6 +90,14 @@ def _weekly(facts: QuerySet[Any], interactions: QuerySet[InteractionDay]) -> lis
         {"week": week, "cases": cases, "interactions": seen, "failures_per_1000": _per_1000(cases, seen)}
         for week, (cases, seen) in sorted(weeks.items())
     ]
+
+
+def _silent(user: User, filters: Filters) -> tuple[int | None, int | None]:
+    """The silent unhappy of the period, and how many of them we reached out to before they complained."""
+    if filters.channel is not None or filters.category is not None:
+        return None, None
+    totals = narrowed(SilentDay.objects.all(), filters, user).aggregate(silent=Sum("silent"), reached=Sum("reached"))
+    return totals["silent"] or 0, totals["reached"] or 0
 
 
 def _follow_ups(user: User, filters: Filters) -> dict[str, int]:

@@ -218,3 +218,20 @@ class AgentDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.owner_id}: {self.cases}"
+
+
+class SilentDay(models.Model):
+    """Customers unhappy but silent, per day their data said so and location (the at-risk worklist's rules read over
+    the history), and how many of them we reached out to before they complained."""
+
+    day = models.DateField()
+    location = models.ForeignKey("core.Location", on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, null=True, related_name="+")
+    silent = models.PositiveIntegerField(default=0)
+    reached = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "location"], name="silent_day_day_location")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.location_id}: {self.reached}/{self.silent}"

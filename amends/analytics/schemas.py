@@ -62,6 +62,12 @@ class KpisOut(Freshness):
     follow_ups_answered: int
     cost: Decimal
     cost_per_case: Decimal | None
+    silent_unhappy: int | None = Field(
+        description="Customers the at-risk rules found unhappy but silent in the period (an extension). "
+        "Null when a channel or category narrows: the silent have neither."
+    )
+    reached_proactively: int | None = Field(description="Of those, reached by a proactive case before they complained.")
+    proactive_reach: float | None = Field(description="reached_proactively / silent_unhappy.")
     currency: str
     weekly: list[WeekOut]
 

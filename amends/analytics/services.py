@@ -6,23 +6,26 @@ explanation only), and a follow-up answered unhappy counts as a disputed outcome
 """
 
 import time
-from datetime import timedelta
+from collections import defaultdict
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case as When_
 from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce, Left, Trim, TruncDate
 from django.utils import timezone
 
 from amends.cases.enums import EventKind, RecoveryOutcome
 from amends.cases.models import Case, CaseEvent
 from amends.compensation.enums import PAID_OUT, GestureType
 from amends.compensation.models import LedgerEntry
+from amends.core.models import Location
 from amends.customers.models import Interaction
 from amends.followups.enums import Verdict
 from amends.followups.models import FollowUp
+from amends.intake.at_risk import FAILURE_KEYS, CaseSpan, Signal, feedback_reason, interaction_failed, silent_episodes
 from amends.intake.enums import FeedbackKind
 from amends.intake.models import Feedback
 from amends.surveys.models import ServqualAnswer
@@ -38,6 +41,7 @@ from .models import (
     ParadoxDay,
     Refresh,
     ServqualItemDay,
+    SilentDay,
 )
 from .stats import SERVQUAL_ITEM_DIMENSION
 
@@ -280,7 +284,64 @@ def _agent_day(row: dict) -> AgentDay:
     )  # fmt: skip
 
 
-FACTS = (CaseDay, LocationDay, OutcomeDay, InteractionDay, ParadoxDay, ServqualItemDay, AgentDay)
+def _silent_signals() -> tuple[dict[int, list[Signal]], dict[int, list[datetime]]]:
+    """Per customer: every moment the at-risk rules fired, and (for those with a failed interaction) when they
+    gave feedback. Feedback is read in time order per customer, so the previous answer is the row before."""
+    signals: dict[int, list[Signal]] = defaultdict(list)
+    interactions = Interaction.objects.filter(attributes__has_any_keys=FAILURE_KEYS).order_by()
+    for customer_id, at, location_id, attributes in interactions.values_list(
+        "customer_id", "occurred_at", "location_id", "attributes"
+    ).iterator(BATCH):
+        if interaction_failed(attributes):
+            signals[customer_id].append(Signal(at, location_id, from_interaction=True))
+    spoke: dict[int, list[datetime]] = defaultdict(list)
+    feedback = (
+        Feedback.objects.order_by("customer_id", "occurred_at", "pk")
+        .annotate(comment_start=Left(Trim("text"), 1))  # a comment or none: its first character tells
+        .values_list("customer_id", "occurred_at", "location_id", "case_id", "comment_start", "nps", "csat", "ces",
+                     "text_sense__alert")
+    )  # fmt: skip
+    previous_customer: int | None = None
+    previous: tuple[int | None, int | None] = (None, None)
+    for customer_id, at, location_id, case_id, comment, nps, csat, ces, alert in feedback.iterator(BATCH):
+        if customer_id != previous_customer:
+            previous_customer, previous = customer_id, (None, None)
+        if case_id is None and feedback_reason(
+            alert=bool(alert), text=comment, nps=nps, csat=csat, ces=ces, previous=previous
+        ):
+            signals[customer_id].append(Signal(at, location_id))
+        if customer_id in signals:
+            spoke[customer_id].append(at)
+        previous = (nps, csat)
+    return signals, spoke
+
+
+def _store_silent_facts() -> None:
+    signals, spoke = _silent_signals()
+    proactive = CaseEvent.objects.filter(case=OuterRef("pk"), kind=EventKind.OPENED, data__has_key="proactive")
+    cases: dict[int, list[CaseSpan]] = defaultdict(list)
+    for customer_id, opened, closed, by_us in (
+        Case.objects.order_by().annotate(proactive=Exists(proactive))
+        .values_list("customer_id", "created_at", "resolved_at", "proactive").iterator(BATCH)
+    ):  # fmt: skip
+        if customer_id in signals:
+            cases[customer_id].append(CaseSpan(opened, closed, by_us))
+    facts: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for customer_id, customer_signals in signals.items():
+        episodes = silent_episodes(customer_signals, spoke=spoke.get(customer_id, ()), cases=cases.get(customer_id, ()))
+        for signal, reached in episodes:
+            fact = facts[timezone.localdate(signal.at), signal.location_id]
+            fact[0] += 1
+            fact[1] += reached
+    teams = dict(Location.objects.values_list("id", "team_id"))
+    SilentDay.objects.bulk_create(
+        (SilentDay(day=day, location_id=location_id, team_id=teams[location_id], silent=silent, reached=reached)
+         for (day, location_id), (silent, reached) in facts.items()),
+        batch_size=BATCH,
+    )  # fmt: skip
+
+
+FACTS = (CaseDay, LocationDay, OutcomeDay, InteractionDay, ParadoxDay, ServqualItemDay, AgentDay, SilentDay)
 
 
 def _analyze() -> None:
@@ -301,6 +362,7 @@ def facts_refresh() -> Refresh:
         _store_paradox_facts()
         _store_servqual_facts()
         _store(AgentDay, _agent_days(), _agent_day)
+        _store_silent_facts()
         refresh = Refresh.objects.create(
             finished_at=timezone.now(), seconds=time.perf_counter() - started, cases=Case.objects.count()
         )

@@ -187,6 +187,7 @@ def _tiles(numbers: Kpis) -> list[tuple[str, str]]:
         (_("Recovery rate at follow-up"), _share(numbers.recovery_rate)),
         (_("Hours to resolve (business)"), _number(hours)),
         (_("Cost per case"), cost),
+        (_("Silent unhappy reached first"), _share(numbers.proactive_reach)),
     ]
 
 

@@ -1,7 +1,8 @@
 """Half a year of history behind the demo, so that Learn has something to learn from: interactions at every
 location, the cases that came of them (with their follow-ups), survey answers of customers who never had a
 failure, and SERVQUAL answers. The Rotterdam hub has a storm in the last complete week, which its control chart
-flags; recovered customers come out a little more satisfied than those who never failed, but not more loyal.
+flags; recovered customers come out a little more satisfied than those who never failed, but not more loyal. Some
+visits fail without a word from the customer; about half of those were reached first, by a proactive case.
 
 Written in bulk (tens of thousands of rows): each case still gets its opened and resolved timeline events.
 """
@@ -32,6 +33,8 @@ CUSTOMERS_PER_LOCATION = 3000  # about four visits each in half a year: not ever
 VISITS_PER_WEEK = 400  # interactions per location and week
 FAILURE_RATE = 0.03
 STORM = ("rtm-webshop-hub", 1, 8.0)  # location, the last complete weeks it lasted, failure rate times normal
+SILENT_RATE = 0.015  # visits that failed by the business's own data, and the customer said nothing
+REACHED_SHARE = 0.45  # of those, the ones an agent reached out to first
 SURVEY_SHARE = 0.3  # of the visits of customers who never failed
 FOLLOW_UP_SHARE = 0.6  # of the history cases, answered
 SERVQUAL_ANSWERS = 36  # per location, over the last eight weeks
@@ -40,6 +43,13 @@ CATEGORIES = {
     "delivery": ("delivery", "delivery", "billing", "staff_behaviour"),
     "store": ("product_quality", "billing", "staff_behaviour"),
     "flight": ("delay", "delay", "booking", "staff_behaviour"),
+}
+# What a silent failure looks like in the business system's data, and the category its proactive case gets.
+SILENT_FAILURE = {
+    "stay": ({"status": "cancelled"}, "booking"),
+    "delivery": ({"status": "delayed", "delivery_delay_hours": 48}, "delivery"),
+    "store": ({"status": "damaged"}, "product_quality"),
+    "flight": ({"status": "delayed", "delay_minutes": 190}, "delay"),
 }
 # Where each kind of business falls furthest short of what its customers expect.
 WEAKEST = {"stay": "tangibles", "delivery": "reliability", "store": "responsiveness", "flight": "reliability"}
@@ -88,6 +98,9 @@ def _location_history(place: Place, start: datetime, now: datetime, seed: int) -
     cases = _cases(place, failing, _stage(seed, place, "cases"))
     _follow_ups(cases, now, _stage(seed, place, "follow-ups"))
     failed_customers = {visit.customer_id for visit in failing}
+    silent = _silent_failures(place, [v for v in visits if v.customer_id not in failed_customers], now,
+                              _stage(seed, place, "silent"))  # fmt: skip
+    failed_customers |= {visit.customer_id for visit in silent}
     _surveys(place, [v for v in visits if v.customer_id not in failed_customers], now, _stage(seed, place, "surveys"))
     _servqual(place, customers, now, _stage(seed, place, "servqual"))
 
@@ -124,27 +137,13 @@ def _failures(place: Place, visits: list[Interaction], now: datetime, rng: rando
 def _cases(place: Place, failing: list[Interaction], rng: random.Random) -> list[Case]:
     location = place.location
     channels = [rng.choice(CHANNELS) for _ in failing]
-    cases = []
-    for visit, channel in zip(failing, channels, strict=True):
-        opened = visit.occurred_at + timedelta(hours=rng.randint(1, 12))
-        resolved = opened + timedelta(hours=rng.randint(2, 48))
-        severity = rng.choices([Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL], [30, 50, 15, 5])[0]
-        category = rng.choice(CATEGORIES[place.touchpoint])
-        policy = sla_policy_for(severity=severity, segment="", channel=channel, category=category)
-        targets = policy_targets(policy)
-        resolution_due = _due(targets, opened, targets.resolution)
-        cases.append(Case(
-            customer_id=visit.customer_id, location=location, team_id=location.team_id, status=CaseStatus.CLOSED,
-            severity=severity, category=category, created_at=opened, sla_policy=policy,
-            summary=f"{visit.kind.capitalize()} {visit.external_id.rsplit('-', 2)[-2]}", resolution="Put right.",
-            first_response_due_at=_due(targets, opened, targets.first_response),
-            first_response_at=opened + timedelta(minutes=rng.randint(10, 100)), resolution_due_at=resolution_due,
-            resolved_at=resolved, sla_met=resolved <= resolution_due,
-            first_response_business_minutes=rng.randint(10, 100),
-            resolution_business_minutes=int((resolved - opened).total_seconds() // 60),
-            contacts=rng.choice((1, 1, 1, 2, 3)), transfers=rng.choice((0, 0, 0, 1)),
-        ))  # fmt: skip
-    cases = Case.objects.bulk_create(cases, batch_size=1000)
+    cases = Case.objects.bulk_create(
+        [
+            _closed_case(place, visit, visit.occurred_at + timedelta(hours=rng.randint(1, 12)), channel, rng)
+            for visit, channel in zip(failing, channels, strict=True)
+        ],
+        batch_size=1000,
+    )
     feedback = []
     for case, visit, channel in zip(cases, failing, channels, strict=True):
         feedback.append(Feedback(
@@ -153,16 +152,63 @@ def _cases(place: Place, failing: list[Interaction], rng: random.Random) -> list
             kind=FeedbackKind.COMPLAINT, occurred_at=case.created_at, source=PREFIX, external_ref=visit.external_id,
         ))  # fmt: skip
     feedback = Feedback.objects.bulk_create(feedback, batch_size=1000)
+    _timelines(cases, [{"feedback_id": said.pk} for said in feedback])
+    return cases
+
+
+def _closed_case(
+    place: Place, visit: Interaction, opened: datetime, channel: str, rng: random.Random, category: str = ""
+) -> Case:
+    """A case about this visit, opened then, resolved within two days and closed."""
+    location = place.location
+    resolved = opened + timedelta(hours=rng.randint(2, 48))
+    severity = rng.choices([Severity.LOW, Severity.MEDIUM, Severity.HIGH, Severity.CRITICAL], [30, 50, 15, 5])[0]
+    category = category or rng.choice(CATEGORIES[place.touchpoint])
+    policy = sla_policy_for(severity=severity, segment="", channel=channel, category=category)
+    targets = policy_targets(policy)
+    resolution_due = _due(targets, opened, targets.resolution)
+    return Case(
+        customer_id=visit.customer_id, location=location, team_id=location.team_id, status=CaseStatus.CLOSED,
+        severity=severity, category=category, created_at=opened, sla_policy=policy,
+        summary=f"{visit.kind.capitalize()} {visit.external_id.rsplit('-', 2)[-2]}", resolution="Put right.",
+        first_response_due_at=_due(targets, opened, targets.first_response),
+        first_response_at=opened + timedelta(minutes=rng.randint(10, 100)), resolution_due_at=resolution_due,
+        resolved_at=resolved, sla_met=resolved <= resolution_due,
+        first_response_business_minutes=rng.randint(10, 100),
+        resolution_business_minutes=int((resolved - opened).total_seconds() // 60),
+        contacts=rng.choice((1, 1, 1, 2, 3)), transfers=rng.choice((0, 0, 0, 1)),
+    )  # fmt: skip
+
+
+def _timelines(cases: list[Case], opened_data: list[dict]) -> None:
+    """Each case's opened and resolved events."""
     events = []
-    for case, said in zip(cases, feedback, strict=True):
+    for case, data in zip(cases, opened_data, strict=True):
         assert case.resolved_at is not None
         events += [
-            CaseEvent(case=case, kind=EventKind.OPENED, data={"feedback_id": said.pk}, created_at=case.created_at),
+            CaseEvent(case=case, kind=EventKind.OPENED, data=data, created_at=case.created_at),
             CaseEvent(case=case, kind=EventKind.RESOLVED, data={"category": case.category, "resolution": "Put right."},
                       created_at=case.resolved_at),
         ]  # fmt: skip
     CaseEvent.objects.bulk_create(events, batch_size=2000)
-    return cases
+
+
+def _silent_failures(place: Place, visits: list[Interaction], now: datetime, rng: random.Random) -> list[Interaction]:
+    """Visits that failed by the data with nobody complaining; some of them reached first by a proactive case
+    within three days (the at-risk list shows the rest of the last month)."""
+    attributes, category = SILENT_FAILURE[place.touchpoint]
+    silent = [visit for visit in visits if rng.random() < SILENT_RATE]
+    for visit in silent:
+        visit.attributes = attributes
+    Interaction.objects.bulk_update(silent, ["attributes"], batch_size=1000)
+    reached = []
+    for visit in silent:
+        opened = visit.occurred_at + timedelta(hours=rng.randint(2, 72))
+        if rng.random() < REACHED_SHARE and opened < now - timedelta(hours=48):
+            reached.append(_closed_case(place, visit, opened, "", rng, category))
+    cases = Case.objects.bulk_create(reached, batch_size=1000)
+    _timelines(cases, [{"proactive": "failed_interaction"}] * len(cases))
+    return silent
 
 
 def _due(targets: Targets, start: datetime, span: timedelta) -> datetime:
@@ -202,7 +248,8 @@ def _follow_ups(cases: list[Case], now: datetime, rng: random.Random) -> None:
 
 
 def _surveys(place: Place, visits: list[Interaction], now: datetime, rng: random.Random) -> None:
-    """Survey answers after calm visits: satisfied, a shade below the well-recovered on satisfaction."""
+    """Survey answers after calm visits: satisfied, a shade below the well-recovered on satisfaction, and never
+    lukewarm without a word (the at-risk rules would count that as a silent failure of its own)."""
     rows = []
     for visit in visits:
         if rng.random() >= SURVEY_SHARE:
@@ -212,7 +259,7 @@ def _surveys(place: Place, visits: list[Interaction], now: datetime, rng: random
             continue
         rows.append(Feedback(
             customer_id=visit.customer_id, location=place.location, interaction=visit, channel=Channel.SURVEY,
-            kind=FeedbackKind.SURVEY, csat=rng.choice((3, 4, 4, 4, 5, 5)), nps=rng.choice((7, 8, 8, 9, 9, 10)),
+            kind=FeedbackKind.SURVEY, csat=rng.choice((4, 4, 4, 4, 5, 5)), nps=rng.choice((8, 8, 8, 8, 9, 9, 9, 10)),
             repurchase=rng.randint(3, 5), occurred_at=answered, source=PREFIX,
             external_ref=f"survey-{visit.external_id}",
         ))  # fmt: skip

@@ -1,5 +1,8 @@
 """Who is unhappy but silent? Pure rules over facts already read from the database."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -9,6 +12,7 @@ FAILED_STATUSES = {"delayed", "cancelled", "canceled", "refunded", "lost", "fail
 LATE_HOURS = 24
 NPS_DROP = 3
 CSAT_DROP = 2
+WINDOW = timedelta(days=30)  # how long a signal stays on the worklist, and how long we have to reach out
 
 
 class RiskReason(StrEnum):
@@ -26,8 +30,13 @@ REASON_LABELS = {
 }
 
 
+FAILURE_KEYS = ("delivery_delay_hours", "delay_hours", "status")  # the attributes interaction_failed reads
+
+
 def interaction_failed(attributes: dict[str, Any]) -> bool:
     """Late by more than a day, or a status that means the promise was broken."""
+    if not isinstance(attributes, dict):
+        return False
     delay = attributes.get("delivery_delay_hours", attributes.get("delay_hours"))
     if isinstance(delay, int | float) and delay > LATE_HOURS:
         return True
@@ -48,3 +57,66 @@ def score_dropped(previous: tuple[int | None, int | None], latest: tuple[int | N
     nps_drop = old_nps is not None and new_nps is not None and old_nps - new_nps >= NPS_DROP
     csat_drop = old_csat is not None and new_csat is not None and old_csat - new_csat >= CSAT_DROP
     return nps_drop or csat_drop
+
+
+def feedback_reason(
+    *,
+    alert: bool,
+    text: str,
+    nps: int | None,
+    csat: int | None,
+    ces: int | None,
+    previous: tuple[int | None, int | None],
+) -> RiskReason | None:
+    """Why feedback that nobody turned into a case puts its customer at risk, if it does."""  # fmt: skip
+    if alert:
+        return RiskReason.NEGATIVE_TEXT
+    if silent_bad_score(text=text, nps=nps, csat=csat, ces=ces):
+        return RiskReason.SILENT_BAD_SCORE
+    if score_dropped(previous, (nps, csat)):
+        return RiskReason.SCORE_DROP
+    return None
+
+
+@dataclass(frozen=True, order=True)
+class Signal:
+    """A moment a customer's data said "unhappy" at a location: a failed interaction, or feedback without a case."""
+
+    at: datetime
+    location_id: int
+    from_interaction: bool = False
+
+
+@dataclass(frozen=True)
+class CaseSpan:
+    opened: datetime
+    closed: datetime | None  # resolved; None while open
+    proactive: bool  # opened by us, before the customer complained
+
+
+def silent_episodes(
+    signals: Iterable[Signal], *, spoke: Iterable[datetime], cases: Iterable[CaseSpan], window: timedelta = WINDOW
+) -> list[tuple[Signal, bool]]:
+    """One customer's history read as the worklist would have shown it: each time they were unhappy and silent,
+    and whether we reached out first (a proactive case within the window).
+
+    A signal is left out while a case is open (someone is on it already), when the customer complained before we
+    reached out, or (for a failed interaction) when they spoke to us first. Signals within the window of a counted
+    one are the same episode.
+    """
+    cases, spoke = list(cases), sorted(spoke)
+    episodes: list[tuple[Signal, bool]] = []
+    for signal in sorted(signals):
+        if episodes and signal.at < episodes[-1][0].at + window:
+            continue
+        if any(case.opened <= signal.at and (case.closed is None or signal.at < case.closed) for case in cases):
+            continue
+        end = signal.at + window
+        reached_at = min((case.opened for case in cases if case.proactive and signal.at <= case.opened < end),
+                         default=None)  # fmt: skip
+        cutoff = reached_at or end
+        complained = any(not case.proactive and signal.at <= case.opened < cutoff for case in cases)
+        spoke_first = signal.from_interaction and any(signal.at < moment < cutoff for moment in spoke)
+        if not complained and not spoke_first:
+            episodes.append((signal, reached_at is not None))
+    return episodes

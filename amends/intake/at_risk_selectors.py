@@ -1,9 +1,9 @@
 """The silent unhappy: customers at risk who have no open case, each with the reason, behind the team gate."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.db.models import Exists, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from amends.cases.enums import OPEN_STATUSES
@@ -12,10 +12,9 @@ from amends.cases.selectors import team_ids_of
 from amends.core.models import Location, User
 from amends.customers.models import Customer, Interaction
 
-from .at_risk import RiskReason, interaction_failed, score_dropped, silent_bad_score
+from .at_risk import WINDOW, RiskReason, feedback_reason, interaction_failed
 from .models import Feedback
 
-WINDOW_DAYS = 30
 SCAN_LIMIT = 2000  # rows read per source; the list is a worklist, not a report
 
 
@@ -37,14 +36,18 @@ def _visible_locations(user: User) -> list[int] | None:
     )
 
 
-def _without_open_case(queryset: QuerySet, customer_field: str) -> QuerySet:
-    open_case = Case.objects.filter(customer_id=OuterRef(customer_field), status__in=OPEN_STATUSES)
-    return queryset.filter(~Exists(open_case))
+def _unhandled(queryset: QuerySet, customer_field: str) -> QuerySet:
+    """Leave out customers with an open case, and signals a case has followed since (a complaint, or our own
+    proactive case once it is resolved): someone has dealt with them."""
+    handled = Case.objects.filter(customer_id=OuterRef(customer_field)).filter(
+        Q(status__in=OPEN_STATUSES) | Q(created_at__gte=OuterRef("occurred_at"))
+    )
+    return queryset.filter(~Exists(handled))
 
 
 def at_risk_for_user(user: User, *, now: datetime | None = None, limit: int = 100) -> list[AtRisk]:
     now = now or timezone.now()
-    since = now - timedelta(days=WINDOW_DAYS)
+    since = now - WINDOW
     locations = _visible_locations(user)
     found: dict[int, AtRisk] = {}  # one entry per customer: the first reason found
     for entry in (*_failed_interactions(since, locations), *_silent_feedback(since, locations)):
@@ -57,7 +60,7 @@ def _failed_interactions(since: datetime, locations: list[int] | None) -> list[A
     if locations is not None:
         interactions = interactions.filter(location_id__in=locations)
     spoke_since = Feedback.objects.filter(customer_id=OuterRef("customer_id"), occurred_at__gte=OuterRef("occurred_at"))
-    interactions = _without_open_case(interactions, "customer_id").filter(~Exists(spoke_since))
+    interactions = _unhandled(interactions, "customer_id").filter(~Exists(spoke_since))
     return [
         AtRisk(customer=item.customer, reason=RiskReason.FAILED_INTERACTION, location=item.location,
                since=item.occurred_at, interaction=item)
@@ -78,7 +81,7 @@ def _silent_feedback(since: datetime, locations: list[int] | None) -> list[AtRis
     feedback = feedback.annotate(
         previous_nps=Subquery(previous.values("nps")[:1]), previous_csat=Subquery(previous.values("csat")[:1])
     )  # the customer's answer before this one, read in the same query
-    rows = list(_without_open_case(feedback, "customer_id").order_by("-occurred_at")[:SCAN_LIMIT])
+    rows = list(_unhandled(feedback, "customer_id").order_by("-occurred_at")[:SCAN_LIMIT])
     entries = []
     for item in rows:
         reason = _feedback_reason(item)
@@ -90,11 +93,11 @@ def _silent_feedback(since: datetime, locations: list[int] | None) -> list[AtRis
 
 def _feedback_reason(item: Feedback) -> RiskReason | None:
     sense = getattr(item, "text_sense", None)  # filled by textsense in the worker, when present
-    if sense is not None and getattr(sense, "alert", False):
-        return RiskReason.NEGATIVE_TEXT
-    if silent_bad_score(text=item.text, nps=item.nps, csat=item.csat, ces=item.ces):
-        return RiskReason.SILENT_BAD_SCORE
-    previous = (getattr(item, "previous_nps", None), getattr(item, "previous_csat", None))
-    if score_dropped(previous, (item.nps, item.csat)):
-        return RiskReason.SCORE_DROP
-    return None
+    return feedback_reason(
+        alert=sense is not None and sense.alert,
+        text=item.text,
+        nps=item.nps,
+        csat=item.csat,
+        ces=item.ces,
+        previous=(getattr(item, "previous_nps", None), getattr(item, "previous_csat", None)),
+    )
