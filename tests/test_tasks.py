@@ -1,5 +1,6 @@
 """The new-case alert travels through the real queue (database or Redis) to a real SMTP server."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -9,6 +10,7 @@ from django.utils.translation import gettext
 
 from amends.cases.models import Case
 from amends.cases.tasks import case_opened_alert_task
+from amends.core.models import User
 
 from .conftest import ApiClient, Mailbox, World, negative_survey
 
@@ -128,11 +130,19 @@ def test_the_sweeper_queues_the_periodic_work(world: World, capsys: pytest.Captu
         "amends.surveys.tasks.invitations_due_task",
     ]
     DBTaskResult.objects.all().delete()
+    import time_machine
+
     from amends.analytics.services import facts_refresh
 
-    facts_refresh()
-    call_command("sweeper", once=True)
+    with time_machine.travel(datetime(2026, 11, 26, 9, tzinfo=UTC), tick=False):  # a Thursday
+        facts_refresh()
+        call_command("sweeper", once=True)
     assert not DBTaskResult.objects.filter(task_path__startswith="amends.analytics").exists()  # fresh enough
+    with time_machine.travel(datetime(2026, 11, 30, 0, 10, tzinfo=UTC), tick=False):  # the next Monday
+        facts_refresh()
+        call_command("sweeper", once=True)
+    analytics = DBTaskResult.objects.filter(task_path__startswith="amends.analytics")
+    assert list(analytics.values_list("task_path", flat=True)) == ["amends.analytics.tasks.weekly_summaries_task"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -148,6 +158,7 @@ def test_a_task_whose_worker_died_runs_again_and_alerts_once(
     from django_tasks import TaskResultStatus
     from django_tasks_db.models import DBTaskResult
 
+    User.objects.update(weekly_summary=False)  # only the alert's emails are counted here, whatever the weekday
     case_id = api.post("/feedback", negative_survey()).json()["case"]["id"]
     alert = DBTaskResult.objects.get(task_path__endswith="case_opened_alert_task")
     # A worker took it, then was killed before it finished: the row stays RUNNING and nothing was sent.

@@ -41,6 +41,10 @@ class Kpis:
     proactive_reach: float | None
     weekly: list[dict]  # week, cases, interactions, failures_per_1000
 
+    @property
+    def resolution_hours(self) -> float | None:
+        return None if self.resolution_minutes is None else self.resolution_minutes / 60
+
 
 def _ratio(part: float, whole: float) -> float | None:
     return part / whole if whole else None

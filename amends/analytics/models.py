@@ -235,3 +235,18 @@ class SilentDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.location_id}: {self.reached}/{self.silent}"
+
+
+class WeeklySummary(models.Model):
+    """The Monday email about one week to one CX manager: queued once, sent once."""
+
+    recipient = models.ForeignKey("core.User", on_delete=models.CASCADE, related_name="+")
+    week = models.DateField()  # its Monday
+    queued_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["recipient", "week"], name="weekly_summary_once")]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_id} {self.week}"

@@ -7,29 +7,34 @@ explanation only), and a follow-up answered unhappy counts as a disputed outcome
 
 import time
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case as When_
-from django.db.models import CharField, Count, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
+from django.db.models import CharField, Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Left, Trim, TruncDate
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from amends.cases.enums import EventKind, RecoveryOutcome
 from amends.cases.models import Case, CaseEvent
 from amends.compensation.enums import PAID_OUT, GestureType
 from amends.compensation.models import LedgerEntry
-from amends.core.models import Location
+from amends.core.enums import Role
+from amends.core.models import Location, User
 from amends.customers.models import Interaction
 from amends.followups.enums import Verdict
 from amends.followups.models import FollowUp
 from amends.intake.at_risk import FAILURE_KEYS, CaseSpan, Signal, feedback_reason, interaction_failed, silent_episodes
 from amends.intake.enums import FeedbackKind
 from amends.intake.models import Feedback
+from amends.notifications.transports.email import send_email
 from amends.surveys.models import ServqualAnswer
 
+from .filters import monday
 from .models import (
     PARADOX_SUMS,
     RETURN_WINDOWS,
@@ -42,8 +47,10 @@ from .models import (
     Refresh,
     ServqualItemDay,
     SilentDay,
+    WeeklySummary,
 )
 from .stats import SERVQUAL_ITEM_DIMENSION
+from .summary import week_summary
 
 BATCH = 5000
 NO_CHANNEL, NO_CATEGORY = "", ""
@@ -369,3 +376,72 @@ def facts_refresh() -> Refresh:
         Refresh.objects.exclude(pk=refresh.pk).delete()
     _analyze()
     return refresh
+
+
+# --- The weekly summary email -----------------------------------------------------------------------------------------
+
+SUMMARY_SEND_DAYS = 3  # a summary missed on Monday still goes out until Wednesday; after that it is old news
+SUMMARY_RETRY = timedelta(minutes=15)  # a send that failed is queued again after this
+
+
+def summary_week(now: datetime) -> date | None:
+    """The week (its Monday) whose summary is due now: the last complete one, once the facts cover all of it and
+    for SUMMARY_SEND_DAYS after it ended."""
+    today = timezone.localdate(now)
+    this_monday = monday(today)
+    if (today - this_monday).days >= SUMMARY_SEND_DAYS:
+        return None
+    week_end = timezone.make_aware(datetime.combine(this_monday, datetime.min.time()))
+    last = Refresh.objects.first()
+    return this_monday - timedelta(weeks=1) if last is not None and last.finished_at >= week_end else None
+
+
+def summary_recipients() -> QuerySet[User]:
+    """The CX managers: active admins and supervisors with an email address who have not turned the summary off."""
+    managers = Q(is_superuser=True) | Q(groups__name__in=[Role.ADMIN.value, Role.SUPERVISOR.value])
+    return User.objects.filter(managers, is_active=True, weekly_summary=True).exclude(email="").distinct()
+
+
+def weekly_summaries_queue(*, now: datetime | None = None) -> list[int]:
+    """Queue the due week's summary once per recipient, and again where a send failed a while ago; returns the ids
+    to send. Safe to run twice at once: the unique (recipient, week) and the conditional update decide."""
+    now = now or timezone.now()
+    week = summary_week(now)
+    if week is None:
+        return []
+    queued = []
+    waiting = summary_recipients().exclude(pk__in=WeeklySummary.objects.filter(week=week).values("recipient_id"))
+    for user_id in waiting.values_list("pk", flat=True):
+        summary, created = WeeklySummary.objects.get_or_create(
+            recipient_id=user_id, week=week, defaults={"queued_at": now}
+        )
+        if created:
+            queued.append(summary.pk)
+    stale = WeeklySummary.objects.filter(week=week, sent_at__isnull=True, queued_at__lt=now - SUMMARY_RETRY)
+    for summary_id in stale.values_list("pk", flat=True):
+        if WeeklySummary.objects.filter(pk=summary_id, queued_at__lt=now - SUMMARY_RETRY).update(queued_at=now):
+            queued.append(summary_id)
+    return queued
+
+
+def weekly_summary_send(summary_id: int) -> bool:
+    """Email one summary, in the recipient's language and scope. Claimed with a conditional update, so a second
+    worker sends nothing twice; a failed send rolls the claim back for the next try."""
+    with transaction.atomic():
+        claimed = WeeklySummary.objects.filter(pk=summary_id, sent_at__isnull=True).update(sent_at=timezone.now())
+        if not claimed:
+            return False
+        summary = WeeklySummary.objects.select_related("recipient").get(pk=summary_id)
+        user = summary.recipient
+        if not (user.is_active and user.weekly_summary and user.email):
+            return False  # turned off (or left) since it was queued: done, unsent
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            content = week_summary(user, summary.week)
+            subject = _("Week %(week)s in recovery: %(cases)s cases, %(rate)s per 1,000 interactions") % {
+                "week": content.number, "cases": content.cases, "rate": content.failures_per_1000
+            }  # fmt: skip
+            context = {"summary": content, "user": user, "subject": subject}
+            text = render_to_string("analytics/email/weekly_summary.txt", context)
+            html = render_to_string("analytics/email/weekly_summary.html", context)
+        send_email(to=[user.email], subject=subject, body=text, html=html)
+        return True

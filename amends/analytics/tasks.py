@@ -14,7 +14,7 @@ from amends.notifications.services import notify
 from .control import LocationChart, control_charts
 from .filters import Filters
 from .models import ChartSignal, Refresh
-from .services import facts_refresh
+from .services import facts_refresh, summary_week, weekly_summaries_queue, weekly_summary_send
 
 SIGNAL_WEEKS = 26  # the window a signal is judged in
 
@@ -31,6 +31,25 @@ def analytics_refresh_task() -> int:
     """Rebuild the facts, then alert on new out-of-control weeks; returns the number of alerts."""
     facts_refresh()
     return control_alerts()
+
+
+def summaries_due() -> bool:
+    """For the sweeper: is a week's summary due (the task itself sends each one once)?"""
+    return summary_week(timezone.now()) is not None
+
+
+@task()
+def weekly_summaries_task() -> int:
+    """Queue the last complete week's summary for every CX manager who has not had it; returns how many."""
+    queued = weekly_summaries_queue()
+    for summary_id in queued:
+        weekly_summary_task.enqueue(summary_id)
+    return len(queued)
+
+
+@task()
+def weekly_summary_task(summary_id: int) -> bool:
+    return weekly_summary_send(summary_id)
 
 
 def control_alerts() -> int:

@@ -4,22 +4,24 @@ update the page with HTMX, and every table as CSV."""
 import csv
 from collections.abc import Callable, Iterable
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils.formats import number_format
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from amends.cases.enums import RecoveryOutcome, Severity
 from amends.core.errors import DomainError
 from amends.core.models import Location, User
+from amends.core.services import user_weekly_summary_update
 from amends.intake.enums import Channel
 from amends.surveys.servqual import DIMENSION_NAMES
 from amends.surveys.servqual import ITEMS as SERVQUAL_ITEMS
@@ -30,12 +32,14 @@ from .filters import Filters
 from .fishbone import Bone, bones_of, fishbone
 from .kpis import Kpis, kpis
 from .models import RETURN_WINDOWS, ParadoxDay, Refresh
+from .numbers import NONE, fixed, number, percent
 from .outcomes import outcomes
 from .paradox import Paradox, Verdict, recovery_paradox
 from .pareto import ParetoBar, pareto
 from .people import Signal, Workload, people
 from .servqual import servqual
 from .stats import EffectSize
+from .summary import HEADLINES
 from .taxonomy import FAMILIES
 
 
@@ -113,22 +117,6 @@ class ParadoxForm(PeriodForm):
 
 OUTCOMES = dict(RecoveryOutcome.choices)
 SEVERITIES = dict(Severity.choices)
-NONE = "\u2013"  # shown for a number that cannot be computed (nothing to divide by)
-
-
-def _fixed(value: float | Decimal, digits: int) -> str:
-    """Rounded, in the reader's format (Django's number_format cuts digits off instead of rounding)."""
-    return number_format(round(Decimal(str(value)), digits), digits, force_grouping=True)
-
-
-def _share(value: float | None) -> str:
-    return NONE if value is None else f"{_fixed(value * 100, 1)} %"
-
-
-def _number(value: float | None, digits: int = 1) -> str:
-    return NONE if value is None else _fixed(value, digits)
-
-
 # Each analysis page: (title, heading); its sections are analytics/_<name>.html.
 PAGES = {
     "dashboard": (gettext_lazy("Learn"), gettext_lazy("Learn from every failure")),
@@ -147,6 +135,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return _analysis_page(request, FilterForm(request.GET or None), "dashboard", _sections)
 
 
+@login_required
+@require_POST
+def summary_settings(request: HttpRequest) -> HttpResponse:
+    """The weekly summary email on or off, from the form under the dashboard."""
+    user = request.user
+    assert isinstance(user, User)
+    if not user.supervises:
+        raise PermissionDenied
+    enabled = request.POST.get("weekly_summary") == "on"
+    user_weekly_summary_update(user=user, enabled=enabled)
+    if enabled:
+        messages.success(request, _("You will get a summary of the week every Monday."))
+    else:
+        messages.success(request, _("You will no longer get the weekly summary."))
+    return redirect(reverse("analytics:dashboard") + "#weekly-summary")
+
+
 def _analysis_page(request: HttpRequest, form: "PeriodForm", name: str, sections: Callable[..., dict]) -> HttpResponse:
     """The page, or only its sections when HTMX asks after a filter changed."""
     user = request.user
@@ -158,7 +163,8 @@ def _analysis_page(request: HttpRequest, form: "PeriodForm", name: str, sections
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, sections_template, context)
     title, heading = PAGES[name]
-    page = {"page_title": title, "page_heading": heading, "sections_template": sections_template}
+    page = {"page_title": title, "page_heading": heading, "sections_template": sections_template,
+            "summary_setting": name == "dashboard" and user.supervises}  # fmt: skip
     return render(request, "analytics/page.html", context | page)
 
 
@@ -176,19 +182,7 @@ def _sections(user: User, filters: Filters) -> dict:
 
 
 def _tiles(numbers: Kpis) -> list[tuple[str, str]]:
-    hours = numbers.resolution_minutes / 60 if numbers.resolution_minutes is not None else None
-    cost = NONE if numbers.cost_per_case is None else _fixed(numbers.cost_per_case, 2)
-    return [
-        (_("Failures per 1,000 interactions"), _number(numbers.failures_per_1000)),
-        (_("Cases"), _number(numbers.cases, 0)),
-        (_("SLA compliance"), _share(numbers.sla_compliance)),
-        (_("First-contact resolution"), _share(numbers.first_contact_resolution)),
-        (_("Reopen rate"), _share(numbers.reopen_rate)),
-        (_("Recovery rate at follow-up"), _share(numbers.recovery_rate)),
-        (_("Hours to resolve (business)"), _number(hours)),
-        (_("Cost per case"), cost),
-        (_("Silent unhappy reached first"), _share(numbers.proactive_reach)),
-    ]
+    return [(str(headline.label), headline.shown(headline.value(numbers))) for headline in HEADLINES]
 
 
 # The chart module escapes every text it draws, so its SVG is safe to insert as is.
@@ -196,11 +190,11 @@ def _pareto_svg(bars: list[ParetoBar]) -> str:
     svg = charts.pareto_svg(
         [stats.ParetoRow(b.category, b.value, b.share, b.cumulative_share, b.vital_few) for b in bars],
         labels=[b.category or _("(none)") for b in bars],
-        value_labels=[_number(b.value, 0) for b in bars],
+        value_labels=[number(b.value, 0) for b in bars],
         title=_("Failures by root cause"),
         description=_("No cases in this period."),
         cumulative_label=_("Cumulative share"),
-        percent_format=lambda share: f"{_fixed(share * 100, 0)} %",
+        percent_format=lambda share: f"{fixed(share * 100, 0)} %",
     )
     return mark_safe(svg)
 
@@ -209,7 +203,7 @@ def _fishbone_svg(bones: list[Bone]) -> str:
     svg = charts.bars_svg(
         [bone.cases for bone in bones],
         labels=[str(FAMILIES[bone.family]) for bone in bones],
-        value_labels=[_number(bone.cases, 0) for bone in bones],
+        value_labels=[number(bone.cases, 0) for bone in bones],
         title=_("Failures by cause family"),
         description=_("No cases in this period."),
     )
@@ -224,7 +218,7 @@ def _control_svg(chart: LocationChart) -> str:
         title=_("Failure rate per week at %(location)s") % {"location": chart.name},
         description=_("Share of interactions that became a case, with 3-sigma limits."),
         centre_label=_("Centre line"), limit_label=_("Control limits"),
-        tick_format=lambda v: f"{_fixed(v * 100, 1)} %",
+        tick_format=lambda v: f"{fixed(v * 100, 1)} %",
     ))  # fmt: skip
 
 
@@ -245,7 +239,7 @@ def _measure_label(measure: str, return_days: int) -> str:
 
 
 def _g(value: float) -> str:
-    return _fixed(value, 2)
+    return fixed(value, 2)
 
 
 def _paradox_sections(user: User, filters: Filters, **options: Any) -> dict:
@@ -253,7 +247,7 @@ def _paradox_sections(user: User, filters: Filters, **options: Any) -> dict:
     rows = []
     for m in result.measures:
         share = m.measure == "returned"
-        means = [(m.groups[group].n, _share(m.groups[group].mean) if share else _number(m.groups[group].mean, 2))
+        means = [(m.groups[group].n, percent(m.groups[group].mean) if share else number(m.groups[group].mean, 2))
                  for group in GROUP_LABELS]  # fmt: skip
         rows.append({
             "label": _measure_label(m.measure, result.return_days), "means": means, "paradox": m.paradox,
@@ -313,10 +307,10 @@ def _servqual_sections(user: User, filters: Filters) -> dict:
     return {
         "report": report,
         "largest": names.get(largest or ""),
-        "scores": [(_("Answers"), _number(result.n, 0)), (_("Unweighted gap"), _signed_or_none(result.unweighted)),
+        "scores": [(_("Answers"), number(result.n, 0)), (_("Unweighted gap"), _signed_or_none(result.unweighted)),
                    (_("Weighted by importance"), _signed_or_none(result.weighted))],
         "dimensions": [(names[d.dimension], _signed_or_none(d.gap), _signed_or_none(d.weighted_gap),
-                        _number(d.importance), d.dimension == largest) for d in report.dimensions],
+                        number(d.importance), d.dimension == largest) for d in report.dimensions],
         "locations": [(place, [_signed_or_none(place.dimension_gaps[d]) for d in names],
                        names.get(place.largest_gap_dimension or "")) for place in report.locations],
         "dimension_names": list(names.values()),
@@ -326,7 +320,7 @@ def _servqual_sections(user: User, filters: Filters) -> dict:
 
 
 def _signed(value: float) -> str:
-    return ("+" if value > 0 else "") + _fixed(value, 2)
+    return ("+" if value > 0 else "") + fixed(value, 2)
 
 
 def _signed_or_none(value: float | None) -> str:
@@ -359,10 +353,10 @@ def _people_sections(user: User, filters: Filters, per_person: bool = False) -> 
 
 def _workload_row(w: Workload) -> dict:
     return {"name": w.name, "team": w.team, "people": w.people, "open_now": w.open_now,
-            "per_day": _number(w.per_day), "cases": w.counts["cases"], "resolved": w.counts["resolved"],
-            "breaches": _share(w.share("sla_breached")), "escalated": w.counts["escalated"],
-            "reopened": _share(w.share("reopened")),
-            "satisfied": _share(w.share("follow_ups_satisfied", of="follow_ups_answered"))}  # fmt: skip
+            "per_day": number(w.per_day), "cases": w.counts["cases"], "resolved": w.counts["resolved"],
+            "breaches": percent(w.share("sla_breached")), "escalated": w.counts["escalated"],
+            "reopened": percent(w.share("reopened")),
+            "satisfied": percent(w.share("follow_ups_satisfied", of="follow_ups_answered"))}  # fmt: skip
 
 
 SIGNAL_TEXTS = {
@@ -377,7 +371,7 @@ SIGNAL_TEXTS = {
 
 
 def _signal_text(signal: Signal) -> str:
-    shown = _share if signal.reason == "breaches" else (lambda value: _number(value, 0))
+    shown = percent if signal.reason == "breaches" else (lambda value: number(value, 0))
     values = {"person": signal.person, "team": signal.team, "value": shown(signal.value), "usual": shown(signal.usual)}
     return str(SIGNAL_TEXTS[signal.reason]) % values
 

@@ -32,6 +32,9 @@ class User(AbstractUser):
         blank=True,
         help_text=_("Empty: follow the browser's language."),
     )
+    weekly_summary = models.BooleanField(
+        _("weekly summary"), default=True, help_text=_("Supervisors and admins: the week in recovery, every Monday.")
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"

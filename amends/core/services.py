@@ -225,3 +225,11 @@ def calendar_create(
             field="name",
             status=409,
         ) from exc
+
+
+def user_weekly_summary_update(*, user: User, enabled: bool) -> None:
+    """Turn the Monday summary email on or off for a supervisor or admin."""
+    if not user.supervises:
+        raise DomainError(ErrorCode.FORBIDDEN, _("The weekly summary is for supervisors and admins."))
+    user.weekly_summary = enabled
+    user.save(update_fields=["weekly_summary"])

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django_tasks import task_backends
 from django_tasks_db import DatabaseBackend
 
-from amends.analytics.tasks import analytics_refresh_task, refresh_due
+from amends.analytics.tasks import analytics_refresh_task, refresh_due, summaries_due, weekly_summaries_task
 from amends.cases.tasks import reopen_window_sweep_task, sla_sweep_task
 from amends.compensation.tasks import offers_expire_task
 from amends.core.tasks import requeue_stale_tasks
@@ -18,7 +18,8 @@ class Command(BaseCommand):
     help = (
         "Queue the periodic work for the workers every --interval seconds: mailbox polls, survey invitations "
         "and reminders, SLA escalations, closing cases after their reopen window, follow-ups after resolution, "
-        "expiring offers, refreshing the analytics facts every AMENDS_ANALYTICS_REFRESH_MINUTES. "
+        "expiring offers, refreshing the analytics facts every AMENDS_ANALYTICS_REFRESH_MINUTES and, once they cover "
+        "the last complete week, its summary email to the CX managers. "
         "Safe to run on several machines: each task claims its rows, so nothing is done twice."
     )
 
@@ -51,4 +52,7 @@ class Command(BaseCommand):
         refreshing = refresh_due()
         if refreshing:
             analytics_refresh_task.enqueue()
-        return len(mailboxes) + 6 + refreshing
+        summarising = summaries_due()
+        if summarising:
+            weekly_summaries_task.enqueue()
+        return len(mailboxes) + 6 + refreshing + summarising
