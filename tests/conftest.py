@@ -18,6 +18,7 @@ from aiosmtpd.controller import Controller
 from django.db import connections
 from django.test import Client
 
+from amends.cases.services import categories_seed
 from amends.core.enums import Role
 from amends.core.models import Location, Team, User
 from amends.core.services import api_token_create, location_create, user_create
@@ -56,6 +57,7 @@ class World:
 
 @pytest.fixture
 def world(db: None) -> World:
+    categories_seed()  # a transactional test before this one emptied the tables the migrations filled
     amsterdam = Team.objects.create(slug="amsterdam", name="Amsterdam care", email="amsterdam@example.com")
     berlin = Team.objects.create(slug="berlin", name="Berlin care")
     other = Team.objects.create(slug="other", name="Other team")
@@ -169,7 +171,7 @@ def smtp_server(settings: Any) -> Iterator[Mailbox]:
 @pytest.fixture(autouse=True)
 def fresh_process_caches() -> Iterator[None]:
     """Each test starts as a new web process would: nothing remembered from the last one."""
-    from amends.cases.selectors import _playbooks, _policies
+    from amends.cases.selectors import _categories, _playbooks, _policies
     from amends.core.services import _token_users
     from amends.customers.services import _locations
 
@@ -178,6 +180,7 @@ def fresh_process_caches() -> Iterator[None]:
     _locations.clear()
     _policies.clear()
     _playbooks.clear()
+    _categories.clear()
 
 
 @pytest.fixture

@@ -45,7 +45,7 @@ def test_each_manager_gets_the_week_once_in_their_language_and_scope(world: Worl
     text = admin.get_body(preferencelist=("plain",)).get_content()
     assert "Failures per 1,000 interactions: 73.3 \u25b2 (week before: 20.0)" in text
     assert "Cases: 22 \u25b2 (week before: 6)" in text
-    assert "- delivery: 16 (72.7 %)" in text
+    assert "- Delivery: 16 (72.7 %)" in text
     assert "Failures at Hotel Amsterdam left their control limits" in text
     assert "http://127.0.0.1:8000/analytics/?since=2026-11-16&until=2026-11-22" in text
     assert 'title="worse"' in _html(admin) and "Hotel Amsterdam" in _html(admin)

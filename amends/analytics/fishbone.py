@@ -5,11 +5,12 @@ from dataclasses import dataclass
 
 from django.db.models import Sum
 
+from amends.cases.selectors import root_causes
+from amends.cases.taxonomy import FAMILIES, RootCause, root_cause_of
 from amends.core.models import User
 
 from .filters import Filters, narrowed
 from .models import CaseDay
-from .taxonomy import FAMILIES, root_cause_of
 
 
 @dataclass(frozen=True)
@@ -21,14 +22,14 @@ class Bone:
 
 def fishbone(user: User, filters: Filters) -> list[Bone]:
     totals = narrowed(CaseDay.objects.all(), filters, user).order_by().values_list("category").annotate(n=Sum("cases"))
-    return bones_of(dict(totals))
+    return bones_of(dict(totals), root_causes())
 
 
-def bones_of(totals: dict[str, int]) -> list[Bone]:
+def bones_of(totals: dict[str, int], mapped: dict[str, RootCause]) -> list[Bone]:
     """Cases per category grouped by cause family; pure, so a page that has the totals already needs no query."""
     families: dict[str, list[tuple[str, int]]] = {family: [] for family in FAMILIES}
     for category, n in totals.items():
-        families[root_cause_of(category).family].append((category, n))
+        families[root_cause_of(category, mapped).family].append((category, n))
     return [
         Bone(family, sum(n for _c, n in categories), sorted(categories, key=lambda c: (-c[1], c[0])))
         for family, categories in families.items()

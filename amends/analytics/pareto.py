@@ -4,12 +4,13 @@ from dataclasses import dataclass
 
 from django.db.models import Sum
 
+from amends.cases.selectors import category_label, root_causes
+from amends.cases.taxonomy import root_cause_of
 from amends.core.models import User
 
 from . import stats
 from .filters import Filters, narrowed
 from .models import CaseDay
-from .taxonomy import root_cause_of
 
 MEASURES = ("cases", "cost")
 
@@ -23,6 +24,7 @@ class ParetoBar:
     share: float
     cumulative_share: float
     vital_few: bool
+    label: str  # the category's name in the reader's language
 
 
 def pareto(user: User, filters: Filters, *, measure: str = "cases") -> list[ParetoBar]:
@@ -32,9 +34,10 @@ def pareto(user: User, filters: Filters, *, measure: str = "cases") -> list[Pare
         .annotate(total=Sum(measure))
     )  # fmt: skip
     rows = stats.pareto({category: float(total or 0) for category, total in totals})
-    causes = {row.key: root_cause_of(row.key) for row in rows}
+    mapped = root_causes()
+    causes = {row.key: root_cause_of(row.key, mapped) for row in rows}
     return [
         ParetoBar(row.key, causes[row.key].stage, causes[row.key].family, row.value, row.share,
-                  row.cumulative_share, row.vital_few)
+                  row.cumulative_share, row.vital_few, category_label(row.key))
         for row in rows
     ]  # fmt: skip

@@ -74,6 +74,7 @@ class KpisOut(Freshness):
 
 class ParetoBarOut(Schema):
     category: str
+    label: str = Field(description="The category's name in the taxonomy, in the request's language (an extension).")
     stage: str
     family: str
     value: float

@@ -102,7 +102,7 @@ def week_summary(user: User, week: date) -> WeekSummary:
         failures_per_1000=number(now.failures_per_1000),
         lines=[_line(headline, now, before) for headline in HEADLINES],
         causes=[
-            (bar.category or _("(none)"), number(bar.value, 0), percent(bar.share))
+            (bar.label or _("(none)"), number(bar.value, 0), percent(bar.share))
             for bar in pareto(user, this_week)[:TOP_CAUSES]
         ],
         out_of_control=[chart.name for chart in charts if week in chart.signal_weeks],

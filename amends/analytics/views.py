@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from amends.cases.enums import RecoveryOutcome, Severity
+from amends.cases.selectors import root_causes
+from amends.cases.taxonomy import FAMILIES
 from amends.core.errors import DomainError
 from amends.core.models import Location, User
 from amends.core.services import user_weekly_summary_update
@@ -40,7 +42,6 @@ from .people import Signal, Workload, people
 from .servqual import servqual
 from .stats import EffectSize
 from .summary import HEADLINES
-from .taxonomy import FAMILIES
 
 
 class PeriodForm(forms.Form):
@@ -170,7 +171,7 @@ def _analysis_page(request: HttpRequest, form: "PeriodForm", name: str, sections
 
 def _sections(user: User, filters: Filters) -> dict:
     bars = pareto(user, filters)
-    bones = bones_of({bar.category: int(bar.value) for bar in bars})  # the same totals: read once
+    bones = bones_of({bar.category: int(bar.value) for bar in bars}, root_causes())  # the same totals: read once
     return {
         "tiles": _tiles(kpis(user, filters)),
         "pareto_svg": _pareto_svg(bars),
@@ -189,7 +190,7 @@ def _tiles(numbers: Kpis) -> list[tuple[str, str]]:
 def _pareto_svg(bars: list[ParetoBar]) -> str:
     svg = charts.pareto_svg(
         [stats.ParetoRow(b.category, b.value, b.share, b.cumulative_share, b.vital_few) for b in bars],
-        labels=[b.category or _("(none)") for b in bars],
+        labels=[b.label or _("(none)") for b in bars],
         value_labels=[number(b.value, 0) for b in bars],
         title=_("Failures by root cause"),
         description=_("No cases in this period."),

@@ -2,8 +2,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Case, CaseEvent, CaseMessage, MessageTemplate, Playbook, SlaPolicy
-from .selectors import playbooks_forget, sla_policies_forget
+from .models import Case, CaseEvent, CaseMessage, Category, MessageTemplate, Playbook, SlaPolicy
+from .selectors import categories_forget, playbooks_forget, sla_policies_forget
 from .services import PAUSABLE
 
 
@@ -89,6 +89,31 @@ class PlaybookAdmin(admin.ModelAdmin):
     def delete_queryset(self, request, queryset) -> None:
         super().delete_queryset(request, queryset)
         playbooks_forget()
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    """The root-cause taxonomy: admins name each category in six languages and place it on the customer journey
+    and among the cause families; categories an integration sent come in unoffered, to be mapped."""
+
+    list_display = ("key", "name", "stage", "family", "is_active", "position")
+    list_editable = ("stage", "family", "is_active", "position")
+    list_filter = ("is_active", "stage", "family")
+    search_fields = ("key", "name")
+    fieldsets = (
+        (None, {"fields": ("key", "stage", "family", "is_active", "position")}),
+        (_("Names"), {"fields": ("name", "name_nl", "name_de", "name_it", "name_fr", "name_es")}),
+    )
+
+    def get_readonly_fields(self, request, obj=None) -> tuple[str, ...]:
+        return ("key",) if obj is not None else ()  # cases keep the key
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # retire it instead: old cases and their analyses keep it
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        categories_forget()
 
 
 @admin.register(MessageTemplate)

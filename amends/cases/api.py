@@ -27,6 +27,7 @@ from .schemas import (
     CaseListParams,
     CaseOut,
     CasePage,
+    CategoryList,
     LinkIn,
     MergeIn,
     MessageIn,
@@ -41,7 +42,7 @@ from .schemas import (
     StatusIn,
     StepIn,
 )
-from .selectors import CaseFilters, case_get_for_user, cases_filtered, paginate_by_due, playbook_checklist
+from .selectors import CaseFilters, case_get_for_user, cases_filtered, categories, paginate_by_due, playbook_checklist
 from .services import (
     case_add_note,
     case_assign,
@@ -303,6 +304,18 @@ def create_sla_policy(request: HttpRequest, payload: SlaPolicyIn):
         return 201, policy_out(policy)
 
     return idempotent_create(request, scope="sla_policies.create", payload=payload, action=action)
+
+
+@router.get("/categories", response={200: CategoryList, **ERRORS_READ}, tags=["learn"])
+def list_categories(request: HttpRequest):
+    """The root-cause taxonomy in its order (an extension): each category's key, name, journey stage and cause
+    family, and whether it is offered when resolving."""
+    return {
+        "items": [
+            {"key": c.key, "name": c.label(), "stage": c.stage, "family": c.family, "offered": c.is_active}
+            for c in categories()
+        ]
+    }
 
 
 @router.get("/sla-policies", response={200: SlaPolicyPage, **ERRORS_READ}, tags=["sla"])

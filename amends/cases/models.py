@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from amends.core.enums import Language
@@ -17,6 +18,7 @@ from .enums import (
     Severity,
     SlaTarget,
 )
+from .taxonomy import FAMILIES, STAGES
 
 
 def default_pause_statuses() -> list[str]:
@@ -163,6 +165,38 @@ class CaseEvent(models.Model):
 
 def default_required_steps() -> list[str]:
     return [step.value for step in STEPS_BEFORE_RESOLVING]
+
+
+class Category(models.Model):
+    """A root cause in the business's taxonomy: where on the customer journey it happens and which cause family it
+    belongs to. Cases keep the key, so a key is never renamed; a category is retired instead of deleted."""
+
+    key = models.SlugField(_("key"), max_length=100, unique=True, help_text=_("Stored on cases; cannot change."))
+    name = models.CharField(_("name (English)"), max_length=100)
+    name_nl = models.CharField(_("name (Dutch)"), max_length=100, blank=True)
+    name_de = models.CharField(_("name (German)"), max_length=100, blank=True)
+    name_it = models.CharField(_("name (Italian)"), max_length=100, blank=True)
+    name_fr = models.CharField(_("name (French)"), max_length=100, blank=True)
+    name_es = models.CharField(_("name (Spanish)"), max_length=100, blank=True)
+    stage = models.CharField(_("journey stage"), max_length=20, choices=list(STAGES.items()))
+    family = models.CharField(_("cause family"), max_length=20, choices=list(FAMILIES.items()))
+    is_active = models.BooleanField(
+        _("offered"), default=True, help_text=_("Offered when resolving a case. Old cases keep a retired category.")
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
+
+    class Meta:
+        ordering = ["position", "key"]
+        verbose_name = _("root-cause category")
+        verbose_name_plural = _("root-cause categories")
+
+    def __str__(self) -> str:
+        return self.label()
+
+    def label(self, language: str | None = None) -> str:
+        """The name in this language (the active one by default), else the English name."""
+        language = (language or get_language() or "en")[:2]
+        return getattr(self, f"name_{language}", "") or self.name
 
 
 class Playbook(models.Model):

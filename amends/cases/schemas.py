@@ -114,7 +114,11 @@ class NoteOut(Schema):
 
 
 class ResolveIn(StrictSchema):
-    category: str = Field(max_length=100, description="The root-cause category.")
+    category: str = Field(
+        max_length=100,
+        description="The root-cause category: a key of the taxonomy (GET /categories). A key it does not have yet "
+        "is kept and added to it, not offered, for an admin to name and map.",
+    )
     resolution: str = Field(max_length=10_000, description="How it was fixed.")
     override_reason: str = Field(
         default="", max_length=500, description="Supervisors: why the case is resolved with playbook steps open."
@@ -189,6 +193,18 @@ class SlaPolicyOut(Schema):
     pause_statuses: list[str]
     conditions: dict
     is_active: bool
+
+
+class CategoryOut(Schema):
+    key: str
+    name: str = Field(description="In the request's language (the English name where none was given).")
+    stage: str = Field(description="booking, delivery, stay, billing, support or unmapped")
+    family: str = Field(description="people, process, product, place, policy, partners or unmapped")
+    offered: bool = Field(description="Offered when resolving; a retired category stays on its old cases.")
+
+
+class CategoryList(Schema):
+    items: list[CategoryOut]
 
 
 class SlaPolicyPage(Schema):

@@ -19,11 +19,13 @@ from amends.core.selectors import calendar_clock
 
 from . import sla, wording
 from .enums import OPEN_STATUSES, CaseStatus, EscalationLevel, PlaybookStep
-from .models import Case, CaseEvent, MessageTemplate, Playbook, SavedView, SlaPolicy
+from .models import Case, CaseEvent, Category, MessageTemplate, Playbook, SavedView, SlaPolicy
+from .taxonomy import RootCause
 
 # Active SLA policies in priority order, read again after this many seconds (changes show within that time).
 _policies: TtlCache[list[SlaPolicy]] = TtlCache(ttl=30)
 _playbooks: TtlCache[list[Playbook]] = TtlCache(ttl=30)  # read for every case opened, edited rarely
+_categories: TtlCache[list[Category]] = TtlCache(ttl=30)  # read for every resolve form and chart
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -206,6 +208,35 @@ def playbook_for(*, category: str, severity: str) -> Playbook | None:
         _playbooks.put("active", playbooks)
     candidates = [p for p in playbooks if p.category in (category, "") and p.severity in (severity, "")]
     return min(candidates, key=lambda p: (p.category == "", p.severity == "", p.name), default=None)
+
+
+def categories() -> list[Category]:
+    """The root-cause taxonomy in its order, retired categories too (old cases keep them)."""
+    found = _categories.get("all")
+    if found is None:
+        found = list(Category.objects.all())
+        _categories.put("all", found)
+    return found
+
+
+def categories_offered() -> list[Category]:
+    """What the resolve form offers."""
+    return [category for category in categories() if category.is_active]
+
+
+def category_label(key: str) -> str:
+    """A category's name in the active language; a key outside the taxonomy shows as it is."""
+    return next((category.label() for category in categories() if category.key == key), key)
+
+
+def root_causes() -> dict[str, RootCause]:
+    """Where the taxonomy puts each category on the journey and among the cause families."""
+    return {category.key: RootCause(category.stage, category.family) for category in categories()}
+
+
+def categories_forget() -> None:
+    """Read the taxonomy again on next use (in this process; others within the cache's time)."""
+    _categories.clear()
 
 
 def playbooks_forget() -> None:

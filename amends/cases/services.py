@@ -27,9 +27,11 @@ from amends.notifications.services import notify
 
 from . import lifecycle, sla, wording
 from .enums import OPEN_STATUSES, CaseStatus, EscalationLevel, EventKind, PlaybookStep, Severity
-from .models import Case, CaseEvent, CaseMessage, SavedView, SlaPolicy
+from .models import Case, CaseEvent, CaseMessage, Category, SavedView, SlaPolicy
 from .selectors import (
     case_targets,
+    categories,
+    categories_forget,
     message_wording,
     open_required_steps,
     playbook_for,
@@ -37,6 +39,7 @@ from .selectors import (
     sla_policy_for,
 )
 from .tasks import case_message_send_task, case_opened_alert_task
+from .taxonomy import DEFAULT_CATEGORIES, NAME_SUFFIXES, root_cause_of
 
 SUMMARY_LENGTH = 120
 MAX_NOTE_LENGTH = 10_000
@@ -472,6 +475,30 @@ def case_add_note(*, case: Case, body: str, by: User) -> CaseEvent:
     return event
 
 
+def categories_seed(model: Any = Category) -> None:
+    """The first taxonomy, where a category of it is missing: run by the migration (with its historical model), and
+    again by tests that empty the database."""
+    for position, (key, stage, family, names) in enumerate(DEFAULT_CATEGORIES, start=1):
+        fields = {f"name{suffix}": name for suffix, name in zip(NAME_SUFFIXES, names, strict=True)}
+        model.objects.get_or_create(
+            key=key, defaults={"stage": stage, "family": family, "position": position * 10, **fields}
+        )
+    categories_forget()
+
+
+def category_register(key: str) -> None:
+    """Keep a category that is not in the taxonomy yet (an integration's own code): added as not offered, placed by
+    its words, for an admin to map and name. Nothing a client sent is lost, and the analyses see it at once."""
+    if any(category.key == key for category in categories()):
+        return
+    place = root_cause_of(key, {})
+    _category, created = Category.objects.get_or_create(
+        key=key, defaults={"name": key, "stage": place.stage, "family": place.family, "is_active": False}
+    )
+    if created:
+        categories_forget()
+
+
 @transaction.atomic
 def case_resolve(*, case: Case, category: str, resolution: str, by: User, override_reason: str = "") -> Case:
     """Resolve with a root cause. Required playbook steps must be done, unless a supervisor overrides with a reason."""
@@ -486,6 +513,7 @@ def case_resolve(*, case: Case, category: str, resolution: str, by: User, overri
         raise DomainError(ErrorCode.TOO_LONG, _("The resolution is too long."), field="resolution")
     case = Case.objects.select_for_update(of=("self",)).select_related("playbook").get(pk=case.pk)
     _require_open(case)
+    category_register(category)
     open_steps = open_required_steps(case)
     if open_steps:
         _allow_override(open_steps, override_reason, by)

@@ -21,7 +21,7 @@ from django.utils import timezone
 from amends.cases.demo_setup import demo_playbooks_ensure, demo_sla_ensure
 from amends.cases.enums import OPEN_STATUSES, CaseStatus, EventKind
 from amends.cases.models import Case, CaseEvent
-from amends.cases.services import case_add_note, case_clock_refresh, case_resolve, case_take_ownership
+from amends.cases.services import case_add_note, case_clock_refresh, case_resolve, case_take_ownership, categories_seed
 from amends.core.enums import Role
 from amends.core.models import Location, Team, User
 from amends.core.services import location_create, roles_ensure, user_create
@@ -368,6 +368,7 @@ def demo_data_load(*, now: datetime | None = None) -> DemoSummary:
     before = _counts()
     with transaction.atomic():
         roles_ensure()
+        categories_seed()  # the demo resolves with these (the migration adds them; an emptied database lost them)
         teams = _ensure_teams()
         users = _ensure_users(teams)
         _ensure_locations(teams)

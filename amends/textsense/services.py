@@ -25,10 +25,11 @@ BOOLEAN_VALUES = {"true": "true", "false": "false", "1": "true", "0": "false", "
 
 
 def business_categories() -> set[str]:
-    """The business's root-cause taxonomy; "other" is never suggested (no suggestion says the same)."""
-    from amends.web.forms import CATEGORY_CHOICES  # the taxonomy lives with the resolve form for now
+    """The business's root-cause taxonomy as offered when resolving; "other" is never suggested (no suggestion says
+    the same)."""
+    from amends.cases.selectors import categories_offered
 
-    return {key for key, _label in CATEGORY_CHOICES}
+    return {category.key for category in categories_offered()}
 
 
 def analyse_texts(texts: list[str]) -> list[Analysis]:

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from amends.cases.enums import CaseStatus, PlaybookStep, Severity
+from amends.cases.selectors import categories_offered, category_label
 from amends.cases.services import MAX_NOTE_LENGTH, MAX_REASON_LENGTH
 from amends.compensation.enums import Decision, GestureType
 from amends.compensation.models import CatalogueItem
@@ -33,27 +34,27 @@ class NoteForm(forms.Form):
     body = forms.CharField(label=_("Note"), max_length=MAX_NOTE_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-# The first root-cause categories; the learn issue turns these into a managed taxonomy.
-CATEGORY_CHOICES = [
-    ("delivery", _("Delivery")),
-    ("billing", _("Billing")),
-    ("product_quality", _("Product quality")),
-    ("staff_behaviour", _("Staff behaviour")),
-    ("booking", _("Booking")),
-    ("cleanliness", _("Cleanliness")),
-    ("delay", _("Delay or cancellation")),
-    ("other", _("Other")),
-]
+def category_choices(current: str = "") -> list[tuple[str, str]]:
+    """The taxonomy's offered categories, and the case's own one if it has been retired since."""
+    offered = categories_offered()
+    choices = [(category.key, category.label()) for category in offered]
+    if current and all(category.key != current for category in offered):
+        choices.append((current, category_label(current)))
+    return choices
 
 
 class ResolveForm(forms.Form):
-    category = forms.ChoiceField(label=_("Root cause"), choices=[("", "—"), *CATEGORY_CHOICES])
+    category = forms.ChoiceField(label=_("Root cause"))
     resolution = forms.CharField(
         label=_("How was it fixed?"), max_length=MAX_NOTE_LENGTH, widget=forms.Textarea(attrs={"rows": 3})
     )
     override_reason = forms.CharField(
         label=_("Supervisors: why resolve with playbook steps open?"), max_length=MAX_REASON_LENGTH, required=False
     )
+
+    def __init__(self, *args: Any, current_category: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "\u2014"), *category_choices(current_category)]  # type: ignore[attr-defined]
 
 
 class MessageForm(forms.Form):

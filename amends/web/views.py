@@ -75,7 +75,6 @@ from amends.textsense.services import label_correct
 
 from .case_amends import amends_context, offer_form_error
 from .forms import (
-    CATEGORY_CHOICES,
     AssignForm,
     DecisionForm,
     InboxFilterForm,
@@ -88,6 +87,7 @@ from .forms import (
     RelatedCaseForm,
     ResolveForm,
     TaskForm,
+    category_choices,
 )
 from .inbox import inbox_rows
 
@@ -202,14 +202,14 @@ def _render_case(
         "feedback": case.feedback.select_related("interaction", "text_sense")
         .prefetch_related("attachments")
         .order_by("occurred_at"),
-        "categories": CATEGORY_CHOICES,
+        "categories": category_choices(),
         "other_cases": case.customer.cases.exclude(pk=case.pk).order_by("-created_at")[:10],
         "playbook": playbook_checklist(case),
         "open_steps": open_required_steps(case),
         "moves": [CaseStatus(status) for status in sorted(lifecycle.MOVES.get(case.status, ()))],
         "case_messages": case.messages.select_related("author"),
         "note_form": forms.get("note_form") or NoteForm(),
-        "resolve_form": forms.get("resolve_form") or ResolveForm(),
+        "resolve_form": forms.get("resolve_form") or ResolveForm(current_category=case.category),
         "message_form": forms.get("message_form")
         or MessageForm(prefix="message", initial={"language": case.customer.language, "template": _next_step(case)}),
         "assign_form": forms.get("assign_form")
@@ -266,7 +266,7 @@ def case_note(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_resolve_view(request: HttpRequest, case_id: int) -> HttpResponse:
     user = current_user(request)
     case = case_get_for_user(user=user, case_id=case_id)
-    form = ResolveForm(request.POST)
+    form = ResolveForm(request.POST, current_category=case.category)
     if form.is_valid():
         try:
             case_resolve(

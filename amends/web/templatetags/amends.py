@@ -1,10 +1,9 @@
 from django import template
 
 from amends.cases.enums import CaseStatus, PlaybookStep
+from amends.cases.selectors import category_label as label_of_category
 from amends.compensation.enums import GestureType
 from amends.followups.enums import Verdict
-
-from ..forms import CATEGORY_CHOICES
 
 register = template.Library()
 
@@ -19,7 +18,7 @@ def status_label(value: str) -> str:
 
 @register.filter
 def category_label(value: str) -> str:
-    return str(dict(CATEGORY_CHOICES).get(value, value))
+    return label_of_category(value)
 
 
 @register.filter
