@@ -121,6 +121,10 @@ def test_a_spike_is_flagged_on_the_control_chart_and_alerted_once(
         assert ams["centre"] == pytest.approx(len(refreshed["ams"]) / (200 * WEEKS))
         u = api.get("/analytics/control-chart", **PERIOD, chart="u").json()
         assert u["unit"] == "per_1000" and u["charts"][0]["points"][-1]["value"] == pytest.approx(100.0)
+        laney = api.get("/analytics/control-chart", **PERIOD, laney="true").json()
+        wide = {c["location"]: c for c in laney["charts"]}["ams"]
+        assert laney["laney"] is True and wide["centre"] == ams["centre"]
+        assert wide["points"][-1]["ucl"] > last["ucl"]  # 4, 9, 4, 9 cases a week vary more than binomially
 
         assert analytics_refresh_task.call() == 1
         assert analytics_refresh_task.call() == 0  # the same week is alerted once

@@ -132,6 +132,26 @@ def test_p_chart_all_zero_defects_does_not_signal() -> None:
     assert limits(chart) == [(0.0, 0.0)] * 12
 
 
+def test_laney_p_prime_hand_worked() -> None:
+    # p = 75/400 = 0.1875, sigma = sqrt(0.1875 * 0.8125 / 100) = 0.0390312; z = -2.24179, 0.32026, -0.96077,
+    # 2.88230; moving ranges 2.56205, 1.28103, 3.84307, median 2.56205; sigma_z = 2.56205 / 0.954 = 2.68559.
+    chart = p_chart([10, 20, 15, 30], [100] * 4, laney=True)
+    assert [point.ucl for point in chart.points] == pytest.approx([0.1875 + 3 * 0.0390312 * 2.68559] * 4, rel=1e-5)
+    assert signal_indexes(chart) == []
+    # 31 of 100: above the textbook UCL of 0.19 + 3 * sqrt(0.19 * 0.81 / 100) = 0.3077, well within Laney's.
+    assert signal_indexes(p_chart([10, 20, 15, 31], [100] * 4)) == [3]
+    assert signal_indexes(p_chart([10, 20, 15, 31], [100] * 4, laney=True)) == []
+
+
+def test_laney_u_prime_matches_numpy() -> None:
+    counts, sizes = [40, 55, 38, 70, 44, 61], [9000.0, 11000.0, 8000.0, 12000.0, 10000.0, 9500.0]
+    rates, centre = np.array(counts) / np.array(sizes), sum(counts) / sum(sizes)
+    z = (rates - centre) / np.sqrt(centre / np.array(sizes))
+    factor = np.median(np.abs(np.diff(z))) / 0.954
+    expected = (centre + 3 * np.sqrt(centre / np.array(sizes)) * factor) * 1000
+    assert [point.ucl for point in u_chart(counts, sizes, laney=True).points] == pytest.approx(expected.tolist())
+
+
 @pytest.mark.parametrize(
     ("defects", "sizes", "message"),
     [

@@ -67,9 +67,10 @@ def analytics_pareto(request: HttpRequest, params: Query[ParetoParams]):
 @router.get("/analytics/control-chart", response={200: ControlOut, **ERRORS_READ})
 def analytics_control_chart(request: HttpRequest, params: Query[ControlParams]):
     """Per location and week: the failure rate (p) or complaints per 1,000 interactions (u), centre line, limits
-    that vary with the week's interactions, and the signals (beyond_limits, run_of_8, trend_of_6)."""
-    charts = control_charts(api_user(request), filters_of(params), chart=params.chart.value)
-    return {"chart": params.chart.value, "unit": "share" if params.chart == "p" else "per_1000",
+    that vary with the week's interactions (widened by Laney's sigma_z with laney=true), and the signals
+    (beyond_limits, run_of_8, trend_of_6)."""
+    charts = control_charts(api_user(request), filters_of(params), chart=params.chart.value, laney=params.laney)
+    return {"chart": params.chart.value, "unit": "share" if params.chart == "p" else "per_1000", "laney": params.laney,
             "charts": [_chart_out(chart) for chart in charts], **freshness()}  # fmt: skip
 
 

@@ -35,8 +35,9 @@ class LocationChart:
         return [self.weeks[i] for i in stats.signal_indexes(self.chart)] if self.chart else []
 
 
-def control_charts(user: User, filters: Filters, *, chart: str = "p") -> list[LocationChart]:
-    """One chart per location with interactions in the period; locations with signals first."""
+def control_charts(user: User, filters: Filters, *, chart: str = "p", laney: bool = False) -> list[LocationChart]:
+    """One chart per location with interactions in the period; locations with signals first. `laney`: limits
+    widened by Laney's sigma_z, for locations so large that the textbook limits flag ordinary weeks."""
     weeks = _weeks(filters.since, filters.until)
     if chart == "u":  # complaints: what customers raised themselves, not what a survey found
         failures = narrowed(CaseDay.objects.all(), filters, user).exclude(channel=Channel.SURVEY)
@@ -52,16 +53,16 @@ def control_charts(user: User, filters: Filters, *, chart: str = "p") -> list[Lo
         counts = [counted.get(location_id, {}).get(week, 0) for week in weeks]
         location = locations[location_id]
         charts.append(LocationChart(location_id, location.team_id, location.code, location.name, weeks, counts, sizes,
-                                    _chart(chart, counts, sizes)))  # fmt: skip
+                                    _chart(chart, counts, sizes, laney)))  # fmt: skip
     return sorted(charts, key=lambda c: (not c.signal_weeks, c.name))
 
 
-def _chart(kind: str, counts: list[int], sizes: list[int]) -> stats.ControlChart | None:
+def _chart(kind: str, counts: list[int], sizes: list[int], laney: bool) -> stats.ControlChart | None:
     if kind == "u":
-        return stats.u_chart(counts, sizes, per=1000.0)
+        return stats.u_chart(counts, sizes, per=1000.0, laney=laney)
     if any(count > size for count, size in zip(counts, sizes, strict=True)):
         return None
-    return stats.p_chart(counts, sizes)
+    return stats.p_chart(counts, sizes, laney=laney)
 
 
 def _weeks(since: date, until: date) -> list[date]:

@@ -35,6 +35,11 @@ class ChartKind(StrEnum):
 
 class ControlParams(FilterParams):
     chart: ChartKind = Field(default=ChartKind.P, description="p: failure rate; u: complaints per 1,000 interactions.")
+    laney: bool = Field(
+        default=False,
+        description="Laney's p' / u' limits (an extension): widened by how much the weeks really vary, for "
+        "locations so large that the 3-sigma limits flag ordinary weeks.",
+    )
 
 
 class Freshness(Schema):
@@ -110,6 +115,7 @@ class ChartOut(Schema):
 class ControlOut(Freshness):
     chart: str
     unit: str
+    laney: bool
     charts: list[ChartOut]
 
 

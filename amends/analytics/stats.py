@@ -6,7 +6,9 @@ implementations (numpy, statsmodels) and reused from views, tasks and exports al
 
 from __future__ import annotations
 
+import itertools
 import math
+import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from statistics import NormalDist
@@ -207,11 +209,38 @@ def _build_chart(
     return ControlChart(centre * per, tuple(points))
 
 
-def p_chart(defects: Sequence[int], sizes: Sequence[int]) -> ControlChart:
+_D4 = 0.954  # for moving ranges of two: median |x_i - x_(i-1)| / 0.954 estimates sigma
+
+
+def laney_factor(rates: Sequence[float | None], centre: float, sigmas: Sequence[float | None]) -> float:
+    """Laney's sigma_z: how much more (or less) the subgroups vary than the binomial or Poisson model says.
+
+    z_i = (x_i - centre) / sigma_i over the non-empty subgroups; sigma_z = median moving range of z / 0.954. With
+    very large subgroups (thousands of interactions a week) the textbook limits become so narrow that ordinary
+    week-to-week variation signals everywhere; multiplying each sigma_i by sigma_z (the p' and u' charts) puts the
+    limits back where the process's own variation is. The median moving range (rather than Laney's mean) keeps the
+    spike we want to see from widening the limits that should flag it. Fewer than two points give 1.
+    """
+    z = [(rate - centre) / sigma for rate, sigma in zip(rates, sigmas, strict=True)
+         if rate is not None and sigma is not None and sigma > 0]  # fmt: skip
+    if len(z) < 2:
+        return 1.0
+    return statistics.median(abs(b - a) for a, b in itertools.pairwise(z)) / _D4
+
+
+def _widened(rates: Sequence[float | None], centre: float, sigmas: list[float | None], laney: bool) -> list:
+    if not laney:
+        return sigmas
+    factor = laney_factor(rates, centre, sigmas)
+    return [None if sigma is None else sigma * factor for sigma in sigmas]
+
+
+def p_chart(defects: Sequence[int], sizes: Sequence[int], *, laney: bool = False) -> ControlChart:
     """Proportion defective per subgroup, with limits that widen for small subgroups.
 
     p̄ = Σd/Σn; sigma_i = sqrt(p̄(1-p̄)/n_i); limits p̄ ± 3 sigma_i clipped to [0, 1]. An empty
     subgroup (n_i = 0) is a point without value or limits; with no data at all the centre is 0.
+    `laney` gives Laney's p' chart: each sigma_i times `laney_factor`.
     """
     _validate_counts("p_chart", defects, sizes)
     for i, (d, n) in enumerate(zip(defects, sizes, strict=True)):
@@ -221,14 +250,15 @@ def p_chart(defects: Sequence[int], sizes: Sequence[int]) -> ControlChart:
     centre = sum(defects) / total_n if total_n > 0 else 0.0
     rates = [d / n if n > 0 else None for d, n in zip(defects, sizes, strict=True)]
     sigmas = [math.sqrt(centre * (1 - centre) / n) if n > 0 else None for n in sizes]
-    return _build_chart(rates, sizes, centre, sigmas, ucl_cap=1.0, per=1.0)
+    return _build_chart(rates, sizes, centre, _widened(rates, centre, sigmas, laney), ucl_cap=1.0, per=1.0)
 
 
-def u_chart(counts: Sequence[int], sizes: Sequence[float], per: float = 1000.0) -> ControlChart:
+def u_chart(counts: Sequence[int], sizes: Sequence[float], per: float = 1000.0, *, laney: bool = False) -> ControlChart:
     """Events per unit of exposure (e.g. complaints per 1,000 interactions) with size-aware limits.
 
     ū = Σc/Σn; sigma_i = sqrt(ū/n_i); limits ū ± 3 sigma_i, LCL clipped at 0. Values, centre and
     limits are all reported multiplied by `per`, so the chart reads in the business's unit.
+    `laney` gives Laney's u' chart: each sigma_i times `laney_factor`.
     """
     if not (math.isfinite(per) and per > 0):
         raise ValueError(f"u_chart: per must be a positive number, got {per!r}")
@@ -237,7 +267,7 @@ def u_chart(counts: Sequence[int], sizes: Sequence[float], per: float = 1000.0) 
     centre = sum(counts) / total_n if total_n > 0 else 0.0
     rates = [c / n if n > 0 else None for c, n in zip(counts, sizes, strict=True)]
     sigmas = [math.sqrt(centre / n) if n > 0 else None for n in sizes]
-    return _build_chart(rates, sizes, centre, sigmas, ucl_cap=None, per=per)
+    return _build_chart(rates, sizes, centre, _widened(rates, centre, sigmas, laney), ucl_cap=None, per=per)
 
 
 # --------------------------------------------------------------------------- effect size, intervals

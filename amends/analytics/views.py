@@ -83,6 +83,13 @@ class FilterForm(PeriodForm):
     channel = forms.ChoiceField(
         label=gettext_lazy("Channel"), required=False, choices=[("", gettext_lazy("All")), *Channel.choices]
     )
+    laney = forms.BooleanField(
+        label=gettext_lazy("Limits for large locations (Laney)"), required=False,
+        help_text=gettext_lazy("Widens the control limits by how much the weeks really vary."),
+    )  # fmt: skip
+
+    def options(self) -> dict:
+        return {"laney": bool(self.is_valid() and self.cleaned_data.get("laney"))}
 
 
 MEASURE_LABELS = {
@@ -169,13 +176,13 @@ def _analysis_page(request: HttpRequest, form: "PeriodForm", name: str, sections
     return render(request, "analytics/page.html", context | page)
 
 
-def _sections(user: User, filters: Filters) -> dict:
+def _sections(user: User, filters: Filters, laney: bool = False) -> dict:
     bars = pareto(user, filters)
     bones = bones_of({bar.category: int(bar.value) for bar in bars}, root_causes())  # the same totals: read once
     return {
         "tiles": _tiles(kpis(user, filters)),
         "pareto_svg": _pareto_svg(bars),
-        "control": [(chart, _control_svg(chart)) for chart in control_charts(user, filters)[:3]],
+        "control": [(chart, _control_svg(chart)) for chart in control_charts(user, filters, laney=laney)[:3]],
         "fishbone_svg": _fishbone_svg(bones),
         "bones": bones,
         "outcomes": [(o, OUTCOMES.get(o.outcome, o.outcome)) for o in outcomes(user, filters)],
