@@ -149,10 +149,11 @@ def summary_settings(request: HttpRequest) -> HttpResponse:
     """The weekly summary email on or off, from the form under the dashboard."""
     user = request.user
     assert isinstance(user, User)
-    if not user.supervises:
-        raise PermissionDenied
     enabled = request.POST.get("weekly_summary") == "on"
-    user_weekly_summary_update(user=user, enabled=enabled)
+    try:
+        user_weekly_summary_update(user=user, enabled=enabled)
+    except DomainError as error:  # the service decides who may: supervisors and admins
+        raise PermissionDenied(error.message) from error
     if enabled:
         messages.success(request, _("You will get a summary of the week every Monday."))
     else:

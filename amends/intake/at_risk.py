@@ -104,7 +104,7 @@ def silent_episodes(
     reached out, or (for a failed interaction) when they spoke to us first. Signals within the window of a counted
     one are the same episode.
     """
-    cases, spoke = list(cases), sorted(spoke)
+    cases, spoke = list(cases), list(spoke)  # read once per signal
     episodes: list[tuple[Signal, bool]] = []
     for signal in sorted(signals):
         if episodes and signal.at < episodes[-1][0].at + window:
