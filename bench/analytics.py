@@ -12,7 +12,10 @@ it once with PostgreSQL COPY, in one transaction: the inbox bench's people (~20 
   - gestures on the ledger for about a third of the resolved cases;
   - follow-ups for most resolved cases, answered (verdict and scores) for about 30% of them;
   - survey answers (CSAT, NPS, some with the likelihood to buy again; no case) for 0.3 interactions per case
-    (~300,000) of all customers, 40% of whom never had a case.
+    (~300,000) of all customers, 40% of whom never had a case;
+  - SERVQUAL answers (22 expectations and perceptions, importance points) for 0.02 per case (~20,000), one survey
+    per location, each location weakest in one dimension;
+  - each case's timeline: opened, owner assigned, SLA breached and the alert about it, resolved (~3,000,000 events).
 A second run finds the data there and skips loading; --reload recreates the database.
 
 Then it times `facts_refresh()` once (the worker's rebuild of the pre-aggregated facts) and, logged in as the admin
@@ -109,6 +112,7 @@ DAY_S = 86400
 WEEK_S = 7 * DAY_S
 INTERACTIONS_PER_CASE = 6
 SURVEYS_PER_CASE = 0.3
+SERVQUAL_PER_CASE = 0.02
 REPURCHASE_SHARE = 0.5  # survey answers that include the likelihood to buy again
 SPIKE_WEEKS = 3
 SPIKE_FACTOR = 2.5
@@ -161,6 +165,11 @@ FOLLOW_UP_COLUMNS = (
     "remind_at", "closes_at", "sent_at", "reminded_at", "answered_at", "verdict", "handling", "overall", "nps",
     "repurchase", "fair_outcome", "fair_process", "fair_treatment", "comment",
 )  # fmt: skip
+INVITATION_COLUMNS = ("survey_id", "customer_id", "nonce", "language", "created_at", "expires_at", "sent_at",
+                      "answered_at")  # fmt: skip
+SERVQUAL_COLUMNS = ("invitation_id", "customer_id", "location_id", "expectations", "perceptions", "importance",
+                    "language", "answered_at")  # fmt: skip
+EVENT_COLUMNS = ("case_id", "kind", "actor_id", "data", "created_at")
 COPY_CHUNK = 100_000
 
 
@@ -594,6 +603,95 @@ def follow_up_chunks(rng: Any, cases: Cases, places: Places, now_s: int) -> tupl
     return int(asked.size), chunks()
 
 
+def event_chunks(cases: Cases) -> tuple[int, Iterator[tuple[int, str]]]:
+    """(rows, chunks) of the cases' timelines: opened (proactive without feedback), owner assigned at the first
+    response, the SLA breach and the alert about it (an escalation), resolved."""
+    import numpy as np
+
+    breached = ~cases.is_open & ~cases.sla_met
+    everyone = np.ones(len(cases.created), bool)
+    # (kind, which cases, when, data, whether the owner did it)
+    kinds = (
+        ("opened", everyone, cases.created, np.where(cases.channel == "", '{"proactive": true}', "{}"), False),
+        ("owner_assigned", ~cases.is_new, cases.responded, None, True),
+        ("sla_breached", breached, np.minimum(cases.created + 2 * DAY_S, cases.resolved - 60), None, False),
+        ("alert_sent", breached, np.minimum(cases.created + 2 * DAY_S, cases.resolved - 60), None, False),
+        ("resolved", ~cases.is_open, cases.resolved, np.char.add(np.char.add('{"category": "', cases.category), '"}'),
+         True),
+    )  # fmt: skip
+
+    def chunks() -> Iterator[tuple[int, str]]:
+        done = 0
+        for kind, present, at, data, by_owner in kinds:
+            for rows in chunked(np.flatnonzero(present)):
+                done += rows.size
+                yield done, copy_text([
+                    copy_ints(cases.first_id + rows), [kind] * rows.size,
+                    copy_ints(cases.owner[rows]) if by_owner else [COPY_NULL] * rows.size,
+                    ["{}"] * rows.size if data is None else data[rows].tolist(), copy_stamps(at[rows]),
+                ])  # fmt: skip
+
+    return sum(int(kind[1].sum()) for kind in kinds), chunks()
+
+
+def servqual_surveys(places: Places) -> Any:
+    """One SERVQUAL survey per location (not sent by itself: the bench copies its answers); their ids, by location."""
+    import numpy as np
+
+    from amends.core.models import Location
+    from amends.surveys.models import Survey
+
+    locations = Location.objects.in_bulk(places.ids.tolist())
+    surveys = [
+        Survey.objects.get_or_create(
+            slug=f"servqual-{locations[location_id].code}",
+            defaults={"name": "Service quality", "location": locations[location_id],
+                      "instrument": Survey.Instrument.SERVQUAL, "is_active": False},
+        )[0].pk
+        for location_id in places.ids.tolist()
+    ]  # fmt: skip
+    return np.array(surveys)
+
+
+def servqual_rows(conn: Any, rng: Any, places: Places, answers: int, start_s: int, now_s: int) -> None:
+    """`answers` complete SERVQUAL answers (and their invitations) spread over the weeks and locations."""
+    import json
+
+    import numpy as np
+
+    from amends.analytics.stats import SERVQUAL_DIMENSIONS, SERVQUAL_ITEM_DIMENSION
+
+    surveys = servqual_surveys(places)
+    location = rng.choice(len(places.ids), size=answers, p=places.weights)
+    customers = places.customers[rng.integers(0, len(places.customers), answers)]
+    languages = places.languages[np.searchsorted(places.customers, customers)].tolist()
+    answered = np.sort(rng.integers(start_s, now_s - 3600, answers))
+    hexes = rng.integers(0, 2**63, size=(answers, 2)).tolist()
+    copy_rows(conn, "surveys_invitation", INVITATION_COLUMNS, iter([(answers, copy_text([
+        copy_ints(surveys[location]), copy_ints(customers), [f"{a:016x}{b:016x}" for a, b in hexes], languages,
+        copy_stamps(answered - DAY_S), copy_stamps(answered + 13 * DAY_S), copy_stamps(answered - DAY_S),
+        copy_stamps(answered),
+    ]))]), answers)  # fmt: skip
+    first = copied_ids(conn, "surveys_invitation", answers)
+    item_dimension = np.array([SERVQUAL_DIMENSIONS.index(d) for d in SERVQUAL_ITEM_DIMENSION])
+    weakest = location % len(SERVQUAL_DIMENSIONS)
+    expectations = rng.integers(5, 8, (answers, len(item_dimension)))
+    shortfall = np.where(
+        item_dimension[None, :] == weakest[:, None],
+        rng.integers(1, 4, expectations.shape),
+        rng.integers(0, 2, expectations.shape),
+    )
+    perceptions = np.maximum(1, expectations - shortfall)
+    cuts = np.sort(rng.integers(0, 101, (answers, len(SERVQUAL_DIMENSIONS) - 1)), axis=1)
+    points = np.diff(np.hstack([np.zeros((answers, 1), int), cuts, np.full((answers, 1), 100)]), axis=1)
+    copy_rows(conn, "surveys_servqualanswer", SERVQUAL_COLUMNS, iter([(answers, copy_text([
+        copy_ints(first + np.arange(answers)), copy_ints(customers), copy_ints(places.ids[location]),
+        [json.dumps(row) for row in expectations.tolist()], [json.dumps(row) for row in perceptions.tolist()],
+        [json.dumps(dict(zip(SERVQUAL_DIMENSIONS, row, strict=True))) for row in points.tolist()], languages,
+        copy_stamps(answered),
+    ]))]), answers)  # fmt: skip
+
+
 def load(database_url: str, cases_count: int, interactions: int, seed: int) -> None:
     """Fill the (fresh, migrated) database in one transaction: a failed load leaves no half data behind."""
     import numpy as np
@@ -624,6 +722,9 @@ def load(database_url: str, cases_count: int, interactions: int, seed: int) -> N
         copy_rows(conn, "compensation_ledgerentry", LEDGER_COLUMNS, chunks, total)
         total, chunks = follow_up_chunks(rng, cases, places, now_s)
         copy_rows(conn, "followups_followup", FOLLOW_UP_COLUMNS, chunks, total)
+        total, chunks = event_chunks(cases)
+        copy_rows(conn, "cases_caseevent", EVENT_COLUMNS, chunks, total)
+        servqual_rows(conn, rng, places, int(cases_count * SERVQUAL_PER_CASE), start_s, now_s)
         conn.commit()
         conn.autocommit = True
         started = time.monotonic()
@@ -674,16 +775,17 @@ def describe_data() -> str:
             "(SELECT count(*) FROM cases_case WHERE resolved_at IS NOT NULL), "
             "(SELECT count(*) FROM compensation_ledgerentry), "
             "(SELECT count(*) FROM followups_followup), "
-            "(SELECT count(*) FROM followups_followup WHERE status = 'answered')"
+            "(SELECT count(*) FROM followups_followup WHERE status = 'answered'), "
+            "(SELECT count(*) FROM cases_caseevent), (SELECT count(*) FROM surveys_servqualanswer)"
         )
-        cases, interactions, customers, case_feedback, surveys, resolved, gestures, follow_ups, answered = (
+        cases, interactions, customers, case_feedback, surveys, resolved, gestures, follow_ups, answered, events, sq = (
             cursor.fetchone()
         )
     return (
         f"{cases:,} cases ({resolved:,} resolved), {interactions:,} interactions ({cases / interactions:.1%} "
         f"became a case), {customers:,} customers; feedback: {case_feedback:,} on cases, {surveys:,} survey answers "
         f"without a case; {gestures:,} gestures; {follow_ups:,} follow-ups, {answered:,} answered "
-        f"({answered / resolved:.0%} of the resolved cases)"
+        f"({answered / resolved:.0%} of the resolved cases); {events:,} case events; {sq:,} SERVQUAL answers"
     )
 
 

@@ -15,6 +15,7 @@ from amends.analytics.tasks import analytics_refresh_task
 from amends.cases.models import Case
 from amends.compensation.models import LedgerEntry
 from amends.customers.models import Customer, Interaction
+from amends.followups.models import FollowUp
 from amends.intake.models import Feedback
 from amends.notifications.models import Notification
 
@@ -77,6 +78,9 @@ def test_kpis_count_failures_per_interaction_and_how_they_were_recovered(
                                location=first.location, offered_by=world.alice, fulfilment="to_pay")  # fmt: skip
     Feedback.objects.create(customer=first.customer, location=first.location, case=first, channel="email",
                             kind="complaint", occurred_at=first.created_at)  # fmt: skip
+    for case, verdict in zip(refreshed["ams"][:3], ("satisfied", "unhappy", "satisfied"), strict=True):
+        _answered(case, verdict)
+    _answered(refreshed["ber"][0], "unhappy")
     with time_machine.travel(TODAY, tick=False):
         facts_refresh()
         kpis = api.get("/analytics/kpis", **PERIOD, location="ams").json()
@@ -90,8 +94,23 @@ def test_kpis_count_failures_per_interaction_and_how_they_were_recovered(
     assert (kpis["cost"], kpis["cost_per_case"], kpis["currency"]) == ("30.00", f"{Decimal(30) / cases:.2f}", "EUR")
     assert len(kpis["weekly"]) == WEEKS and kpis["weekly"][-1]["cases"] == 20
     assert kpis["refreshed_at"].startswith("2026-11-23T09:00")
+    assert (kpis["recovery_rate"], kpis["follow_ups_answered"]) == (pytest.approx(2 / 3), 3)
     email_only = api.get("/analytics/kpis", **PERIOD, location="ams", channel="email").json()
-    assert email_only["cases"] == 1
+    assert (email_only["cases"], email_only["recovery_rate"], email_only["follow_ups_answered"]) == (1, 1.0, 1)
+    everywhere = api.get("/analytics/kpis", **PERIOD).json()
+    assert (everywhere["recovery_rate"], everywhere["follow_ups_answered"]) == (0.5, 4)
+    before = api.get("/analytics/kpis", **{"from": "2026-06-01", "to": "2026-08-30"}).json()
+    assert (before["recovery_rate"], before["follow_ups_answered"]) == (None, 0)  # dated by the resolution
+
+
+def _answered(case: Case, verdict: str) -> FollowUp:
+    resolved = case.resolved_at
+    assert resolved is not None
+    return FollowUp.objects.create(
+        case=case, customer=case.customer, team=case.team, category=case.category, status="answered", language="nl",
+        nonce="n", resolved_at=resolved, due_at=resolved + timedelta(days=7), remind_at=resolved + timedelta(days=10),
+        closes_at=resolved + timedelta(days=21), answered_at=resolved + timedelta(days=8), verdict=verdict,
+    )  # fmt: skip
 
 
 def test_the_pareto_puts_the_vital_few_first(api: ApiClient, refreshed: dict[str, list[Case]]) -> None:

@@ -5,7 +5,7 @@ import pytest
 from django.test import Client
 
 from amends.analytics.services import facts_refresh
-from amends.cases.models import Case, Category
+from amends.cases.models import Case, Category, Playbook
 from amends.cases.taxonomy import root_cause_of
 
 from .conftest import ApiClient, World, negative_survey
@@ -85,3 +85,22 @@ def test_an_integrations_own_code_is_kept_for_an_admin_to_map(api: ApiClient, wo
     change = admin.get(f"/admin/cases/category/{added.pk}/change/").content.decode()
     assert 'name="key"' not in change  # the key stays: cases carry it
     assert admin.post(f"/admin/cases/category/{added.pk}/delete/").status_code == 403
+
+
+def test_a_playbook_chooses_its_category_from_the_taxonomy(world: World) -> None:
+    admin = _client(world.admin)
+    Category.objects.create(key="noise", name="Noise", stage="stay", family="place", is_active=False)  # retired
+    form = admin.get("/admin/cases/playbook/add/").content.decode()
+    offered = form.split('name="category"')[1].split("</select>")[0]
+    assert '<option value="delivery">Delivery</option>' in offered and 'value="noise"' not in offered
+    playbook = {"name": "Late parcels", "severity": "", "guidance": "Refund the shipping.", "step_guidance": "{}",
+                "required_steps": '["apologise"]', "is_active": "on"}  # fmt: skip
+    typo = admin.post("/admin/cases/playbook/add/", playbook | {"category": "delivry"})
+    assert typo.status_code == 200 and "Select a valid choice" in typo.content.decode()
+    assert admin.post("/admin/cases/playbook/add/", playbook | {"category": "delivery"}).status_code == 302
+    saved = Playbook.objects.get(name="Late parcels")
+    assert saved.category == "delivery"
+    Playbook.objects.filter(pk=saved.pk).update(category="noise")  # chosen before the category was retired
+    change = admin.get(f"/admin/cases/playbook/{saved.pk}/change/").content.decode()
+    assert '<option value="noise" selected>Noise</option>' in change
+    assert '<td class="field-category_name">Noise</td>' in admin.get("/admin/cases/playbook/").content.decode()

@@ -5,15 +5,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 
-from amends.cases.selectors import team_ids_of
 from amends.core.models import User
-from amends.followups.enums import FollowUpStatus, Verdict
-from amends.followups.models import FollowUp
+from amends.followups.enums import Verdict
 
 from .filters import Filters, monday, narrowed
-from .models import InteractionDay, SilentDay, case_facts
+from .models import FollowUpDay, InteractionDay, SilentDay, case_facts
 
 SUMMED = (
     "cases", "resolved", "first_contact_resolved", "reopened", "transfers", "sla_known", "sla_met",
@@ -55,7 +53,7 @@ def kpis(user: User, filters: Filters) -> Kpis:
     totals = {name: total or 0 for name, total in facts.aggregate(**{name: Sum(name) for name in SUMMED}).items()}
     interactions = narrowed(InteractionDay.objects.all(), filters, user, has_team=False)
     interaction_total = interactions.aggregate(n=Sum("interactions"))["n"] or 0
-    answered = _follow_ups(user, filters)
+    answered = _follow_ups(narrowed(FollowUpDay.objects.all(), filters, user))
     cases = totals["cases"]
     cost = Decimal(totals["cost"]).quantize(Decimal("0.01"))
     silent, reached = _silent(user, filters)
@@ -104,20 +102,7 @@ def _silent(user: User, filters: Filters) -> tuple[int | None, int | None]:
     return totals["silent"] or 0, totals["reached"] or 0
 
 
-def _follow_ups(user: User, filters: Filters) -> dict[str, int]:
-    """Follow-up verdicts of cases resolved in the period (a follow-up keeps the case's team and category)."""
-    rows = FollowUp.objects.filter(
-        status=FollowUpStatus.ANSWERED, resolved_at__date__gte=filters.since, resolved_at__date__lte=filters.until
-    )
-    if not user.sees_all_teams:
-        rows = rows.filter(team_id__in=team_ids_of(user))
-    if filters.location:
-        rows = rows.filter(case__location__code=filters.location)
-    if filters.team:
-        rows = rows.filter(team__slug=filters.team)
-    if filters.category is not None:
-        rows = rows.filter(category=filters.category)
-    counts = {verdict.value: 0 for verdict in Verdict}
-    for verdict, n in rows.order_by().values_list("verdict").annotate(n=Count("pk")):
-        counts[verdict] = n
-    return counts
+def _follow_ups(facts: QuerySet[FollowUpDay]) -> dict[str, int]:
+    """Follow-up verdicts of cases resolved in the period."""
+    totals = facts.aggregate(**{verdict: Sum(verdict) for verdict in Verdict.values})
+    return {verdict: total or 0 for verdict, total in totals.items()}

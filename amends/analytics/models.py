@@ -237,6 +237,26 @@ class SilentDay(models.Model):
         return f"{self.day} {self.location_id}: {self.reached}/{self.silent}"
 
 
+class FollowUpDay(models.Model):
+    """Follow-up verdicts per day the case was resolved, location, team, first channel and category: the recovery
+    rate at follow-up (the team and category are the follow-up's, kept from the resolution)."""
+
+    day = models.DateField()
+    location = models.ForeignKey("core.Location", on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, null=True, related_name="+")
+    channel = models.CharField(max_length=20)
+    category = models.CharField(max_length=100)
+    satisfied = models.PositiveIntegerField(default=0)
+    neutral = models.PositiveIntegerField(default=0)
+    unhappy = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "location"], name="follow_up_day_day_location")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.location_id}: {self.satisfied} satisfied"
+
+
 class WeeklySummary(models.Model):
     """The Monday email about one week to one CX manager: queued once, sent once."""
 

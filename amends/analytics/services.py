@@ -26,7 +26,7 @@ from amends.compensation.models import LedgerEntry
 from amends.core.enums import Role
 from amends.core.models import Location, User
 from amends.customers.models import Interaction
-from amends.followups.enums import Verdict
+from amends.followups.enums import FollowUpStatus, Verdict
 from amends.followups.models import FollowUp
 from amends.intake.at_risk import FAILURE_KEYS, CaseSpan, Signal, feedback_reason, interaction_failed, silent_episodes
 from amends.intake.enums import FeedbackKind
@@ -40,6 +40,7 @@ from .models import (
     RETURN_WINDOWS,
     AgentDay,
     CaseDay,
+    FollowUpDay,
     InteractionDay,
     LocationDay,
     OutcomeDay,
@@ -56,9 +57,14 @@ BATCH = 5000
 NO_CHANNEL, NO_CATEGORY = "", ""
 
 
+def _first_channel(case: str) -> Coalesce:
+    """The channel of the case's first feedback (none for a case we opened ourselves)."""
+    first = Feedback.objects.filter(case=OuterRef(case)).order_by("occurred_at", "pk").values("channel")[:1]
+    return Coalesce(Subquery(first), Value(NO_CHANNEL))
+
+
 def _cases() -> Any:
     """Each case with the day it opened, its first channel, its cost, its outcome and whether it was disputed."""
-    first_channel = Feedback.objects.filter(case=OuterRef("pk")).order_by("occurred_at", "pk").values("channel")[:1]
     given = LedgerEntry.objects.filter(case=OuterRef("pk"))
     cost = (
         given.filter(currency=settings.AMENDS_CURRENCY).order_by().values("case")
@@ -84,7 +90,7 @@ def _cases() -> Any:
     )
     return Case.objects.order_by().annotate(
         day=TruncDate("created_at", tzinfo=timezone.get_current_timezone()),
-        first_channel=Coalesce(Subquery(first_channel), Value(NO_CHANNEL)),
+        first_channel=_first_channel("pk"),
         cost_each=Coalesce(Subquery(cost), Value(0), output_field=LedgerEntry._meta.get_field("amount")),
         outcome_now=outcome,
         disputed_now=disputed,
@@ -153,6 +159,24 @@ def _add_to(table: dict[tuple, dict[str, Any]], key: tuple, values: dict[str, An
 def _dimensions(key: tuple) -> dict[str, Any]:
     day, location_id, team_id, channel, category = key
     return {"day": day, "location_id": location_id, "team_id": team_id, "channel": channel, "category": category}
+
+
+def _follow_up_days() -> Any:
+    answered = FollowUp.objects.filter(status=FollowUpStatus.ANSWERED).order_by()
+    return (
+        answered.annotate(
+            day=TruncDate("resolved_at", tzinfo=timezone.get_current_timezone()), first_channel=_first_channel("case")
+        )
+        .values("day", "case__location_id", "team_id", "first_channel", "category")
+        .annotate(**{f"n_{verdict}": Count("pk", filter=Q(verdict=verdict)) for verdict in Verdict.values})
+    )
+
+
+def _follow_up_day(row: dict) -> FollowUpDay:
+    return FollowUpDay(
+        day=row["day"], location_id=row["case__location_id"], team_id=row["team_id"], channel=row["first_channel"],
+        category=row["category"], **{verdict: row[f"n_{verdict}"] for verdict in Verdict.values},
+    )  # fmt: skip
 
 
 def _interaction_days() -> Any:
@@ -348,7 +372,9 @@ def _store_silent_facts() -> None:
     )  # fmt: skip
 
 
-FACTS = (CaseDay, LocationDay, OutcomeDay, InteractionDay, ParadoxDay, ServqualItemDay, AgentDay, SilentDay)
+FACTS = (
+    CaseDay, LocationDay, OutcomeDay, FollowUpDay, InteractionDay, ParadoxDay, ServqualItemDay, AgentDay, SilentDay,
+)  # fmt: skip
 
 
 def _analyze() -> None:
@@ -365,6 +391,7 @@ def facts_refresh() -> Refresh:
         for model in FACTS:
             model.objects.all().delete()
         _store_case_facts()
+        _store(FollowUpDay, _follow_up_days(), _follow_up_day)
         _store(InteractionDay, _interaction_days(), _interaction_day)
         _store_paradox_facts()
         _store_servqual_facts()

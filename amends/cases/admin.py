@@ -1,9 +1,11 @@
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .models import Case, CaseEvent, CaseMessage, Category, MessageTemplate, Playbook, SlaPolicy
-from .selectors import categories_forget, playbooks_forget, sla_policies_forget
+from .selectors import categories_forget, category_choices, category_label, playbooks_forget, sla_policies_forget
 from .services import PAUSABLE
 
 
@@ -72,11 +74,32 @@ class SlaPolicyAdmin(admin.ModelAdmin):
         sla_policies_forget()
 
 
+class PlaybookForm(forms.ModelForm):
+    """The category is chosen from the taxonomy, so that a playbook cannot wait for a category no case gets."""
+
+    category = forms.ChoiceField(label=_("category"), required=False, help_text=_("Empty: any category."))
+
+    class Meta:
+        model = Playbook
+        fields = ("name", "category", "severity", "guidance", "step_guidance", "required_steps", "suggested_gestures",
+                  "is_active")  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("", _("Any category")), *category_choices(self.instance.category)]
+        self.fields["category"].choices = choices  # type: ignore[attr-defined]
+
+
 @admin.register(Playbook)
 class PlaybookAdmin(admin.ModelAdmin):
-    list_display = ("name", "category", "severity", "is_active")
+    form = PlaybookForm
+    list_display = ("name", "category_name", "severity", "is_active")
     list_filter = ("severity", "is_active")
     filter_horizontal = ("suggested_gestures",)
+
+    @admin.display(description=_("category"), ordering="category")
+    def category_name(self, obj: Playbook) -> str:
+        return category_label(obj.category) if obj.category else str(_("Any category"))
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)

@@ -229,6 +229,16 @@ def category_label(key: str) -> str:
     return next((category.label() for category in categories() if category.key == key), key)
 
 
+def category_choices(current: str = "") -> list[tuple[str, str]]:
+    """The taxonomy's offered categories as form choices, and `current` (a case's or playbook's own) if it has been
+    retired since."""
+    offered = categories_offered()
+    choices = [(category.key, category.label()) for category in offered]
+    if current and all(category.key != current for category in offered):
+        choices.append((current, category_label(current)))
+    return choices
+
+
 def root_causes() -> dict[str, RootCause]:
     """Where the taxonomy puts each category on the journey and among the cause families."""
     return {category.key: RootCause(category.stage, category.family) for category in categories()}

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from amends.cases.enums import CaseStatus, PlaybookStep, Severity
-from amends.cases.selectors import categories_offered, category_label
+from amends.cases.selectors import category_choices
 from amends.cases.services import MAX_NOTE_LENGTH, MAX_REASON_LENGTH
 from amends.compensation.enums import Decision, GestureType
 from amends.compensation.models import CatalogueItem
@@ -32,15 +32,6 @@ class InboxFilterForm(forms.Form):
 
 class NoteForm(forms.Form):
     body = forms.CharField(label=_("Note"), max_length=MAX_NOTE_LENGTH, widget=forms.Textarea(attrs={"rows": 3}))
-
-
-def category_choices(current: str = "") -> list[tuple[str, str]]:
-    """The taxonomy's offered categories, and the case's own one if it has been retired since."""
-    offered = categories_offered()
-    choices = [(category.key, category.label()) for category in offered]
-    if current and all(category.key != current for category in offered):
-        choices.append((current, category_label(current)))
-    return choices
 
 
 class ResolveForm(forms.Form):

@@ -23,6 +23,7 @@ from amends.cases.selectors import (
     case_get_for_user,
     case_timeline,
     cases_visible_to,
+    category_choices,
     colleagues_of,
     inbox_cases,
     open_required_steps,
@@ -87,7 +88,6 @@ from .forms import (
     RelatedCaseForm,
     ResolveForm,
     TaskForm,
-    category_choices,
 )
 from .inbox import inbox_rows
 
