@@ -808,12 +808,13 @@ def refresh_facts() -> str:
 
     log("facts_refresh() ...")
     started = time.perf_counter()
-    facts_refresh()
+    stages = facts_refresh().stages
     seconds = time.perf_counter() - started
     facts = [model for model in apps.get_app_config("analytics").get_models() if hasattr(model, "day")]
     counts = {model.__name__: model._default_manager.count() for model in facts}
     rows = ", ".join(f"{name} {n:,}" for name, n in counts.items())
-    return f"facts_refresh(): {seconds:.1f} s, {sum(counts.values()):,} fact rows ({rows})"
+    took = ", ".join(f"{name} {spent:.1f} s" for name, spent in stages.items())
+    return f"facts_refresh(): {seconds:.1f} s ({took}), {sum(counts.values()):,} fact rows ({rows})"
 
 
 def analyst() -> tuple[User, str]:

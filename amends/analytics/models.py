@@ -102,6 +102,7 @@ class Refresh(models.Model):
     finished_at = models.DateTimeField()
     seconds = models.FloatField()
     cases = models.PositiveIntegerField()
+    stages = models.JSONField(default=dict)  # seconds per stage of the rebuild
 
     class Meta:
         ordering = ["-finished_at"]
