@@ -10,10 +10,13 @@ from django.core.management import call_command
 from django.test import Client
 
 from amends.analytics.models import Refresh, WeeklySummary
-from amends.analytics.services import summary_week, weekly_summaries_queue
+from amends.analytics.services import facts_refresh, summary_week, weekly_summaries_queue
+from amends.analytics.stats import SERVQUAL_DIMENSIONS, SERVQUAL_ITEM_DIMENSION
 from amends.analytics.tasks import weekly_summaries_task
 from amends.core.enums import Role
 from amends.core.services import user_create
+from amends.customers.models import Customer
+from amends.surveys.models import Invitation, ServqualAnswer, Survey
 
 from .conftest import Mailbox, World
 from .test_analytics import TODAY, history, refreshed  # noqa: F401 (the twelve weeks of test_analytics)
@@ -31,10 +34,29 @@ def _html(message: Any) -> str:
     return message.get_body(preferencelist=("html",)).get_content()
 
 
+def _servqual_answers(world: World, count: int) -> None:
+    """Amsterdam's guests, answering in week 46: responsiveness two points short, the rest as expected."""
+    survey = Survey.objects.create(slug="sq", name="SERVQUAL", location=world.ams, instrument="servqual")
+    customer = Customer.objects.create(external_id="sq-guest", language="en")
+    answered = TODAY - timedelta(days=10)
+    for n in range(count):
+        invitation = Invitation.objects.create(
+            survey=survey, customer=customer, nonce=f"n{n}", language="en", created_at=answered, expires_at=answered,
+            answered_at=answered,
+        )  # fmt: skip
+        ServqualAnswer.objects.create(
+            invitation=invitation, customer=customer, location=world.ams, language="en", answered_at=answered,
+            expectations=[6] * 22, perceptions=[4 if d == "responsiveness" else 6 for d in SERVQUAL_ITEM_DIMENSION],
+            importance=dict.fromkeys(SERVQUAL_DIMENSIONS, 20),
+        )  # fmt: skip
+
+
 def test_each_manager_gets_the_week_once_in_their_language_and_scope(world: World, smtp_server: Mailbox) -> None:
     user_create(username="berta", password="berta-pass-123", role=Role.SUPERVISOR, teams=[world.berlin],
                 email="berta@example.com", language="nl")  # fmt: skip
+    _servqual_answers(world, 2)
     with time_machine.travel(TODAY, tick=False):
+        facts_refresh()
         _send_due()
         _send_due()
     mails = {message["To"]: message for message in smtp_server.messages}
@@ -47,11 +69,13 @@ def test_each_manager_gets_the_week_once_in_their_language_and_scope(world: Worl
     assert "Cases: 22 \u25b2 (week before: 6)" in text
     assert "- Delivery: 16 (72.7 %)" in text
     assert "Failures at Hotel Amsterdam left their control limits" in text
+    assert "- Largest gap: Responsiveness, -2.00 (experienced minus expected, 2 answers)" in text
     assert "http://127.0.0.1:8000/analytics/?since=2026-11-16&until=2026-11-22" in text
     assert 'title="worse"' in _html(admin) and "Hotel Amsterdam" in _html(admin)
     berta = mails["berta@example.com"]  # Berlin only, in Dutch, with Dutch numbers
     assert berta["Subject"] == "Week 47 in herstel: 2 zaken, 20,0 per 1.000 interacties"
     assert "Hotel Amsterdam" not in berta.get_body(preferencelist=("plain",)).get_content()
+    assert "Geen SERVQUAL-antwoorden in deze weken." in _html(berta)
     assert mails["bob@example.com"]["Subject"].strip().startswith("Woche 47 in der Wiedergutmachung: 22 Fälle, 73,3")
     assert WeeklySummary.objects.filter(sent_at__isnull=False).count() == 3
 

@@ -19,3 +19,8 @@ def percent(value: float | None) -> str:
 
 def number(value: float | None, digits: int = 1) -> str:
     return NONE if value is None else fixed(value, digits)
+
+
+def signed(value: float | None, digits: int = 2) -> str:
+    """A gap or difference with its sign: +0,50 or -1,25."""
+    return NONE if value is None else ("+" if value > 0 else "") + fixed(value, digits)

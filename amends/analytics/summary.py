@@ -15,15 +15,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from amends.core.models import User
+from amends.surveys.servqual import DIMENSION_NAMES
 
 from .control import control_charts
 from .filters import Filters
 from .kpis import Kpis, kpis
-from .numbers import NONE, fixed, number, percent
+from .numbers import NONE, fixed, number, percent, signed
 from .pareto import pareto
+from .servqual import servqual
 
 CONTROL_WEEKS = 26  # the window a week's signal is judged in, as for the alerts
 TOP_CAUSES = 3
+SERVQUAL_WEEKS = 13  # SERVQUAL answers are few and change slowly: a quarter says more than a week
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class WeekSummary:
     lines: list[Line]
     causes: list[tuple[str, str, str]]  # category, cases, share of the week's cases
     out_of_control: list[str]  # location names
+    servqual: tuple[str, str, str] | None  # the dimension with the largest gap, the gap, answers; None: no answers
     link: str
     settings_link: str
 
@@ -106,6 +110,15 @@ def week_summary(user: User, week: date) -> WeekSummary:
             for bar in pareto(user, this_week)[:TOP_CAUSES]
         ],
         out_of_control=[chart.name for chart in charts if week in chart.signal_weeks],
+        servqual=_largest_gap(user, Filters.of(since=week - timedelta(weeks=SERVQUAL_WEEKS - 1), until=sunday)),
         link=f"{settings.AMENDS_BASE_URL}{reverse('analytics:dashboard')}?{query}",
         settings_link=f"{settings.AMENDS_BASE_URL}{reverse('analytics:dashboard')}#weekly-summary",
     )
+
+
+def _largest_gap(user: User, quarter: Filters) -> tuple[str, str, str] | None:
+    result = servqual(user, quarter).result
+    largest = result.largest_gap_dimension
+    if largest is None:
+        return None
+    return str(DIMENSION_NAMES[largest]), signed(result.dimension_gaps[largest]), number(result.n, 0)

@@ -34,7 +34,7 @@ from .filters import Filters
 from .fishbone import Bone, bones_of, fishbone
 from .kpis import Kpis, kpis
 from .models import RETURN_WINDOWS, ParadoxDay, Refresh
-from .numbers import NONE, fixed, number, percent
+from .numbers import NONE, fixed, number, percent, signed
 from .outcomes import outcomes
 from .paradox import Paradox, Verdict, recovery_paradox
 from .pareto import ParetoBar, pareto
@@ -304,36 +304,28 @@ def _servqual_sections(user: User, filters: Filters) -> dict:
     gaps_svg = charts.gap_bars_svg(
         result.dimension_gaps, labels=names, highlight=result.largest_gap_dimension,
         title=_("Gap per dimension: experienced minus expected"), description=_("No SERVQUAL answers in this period."),
-        value_format=_signed,
+        value_format=signed,
     )  # fmt: skip
     items_svg = charts.gap_bars_svg(
         {str(item.item): item.gap for item in report.items},
         labels={str(item.item): f"{item.item}. {SERVQUAL_ITEMS[item.item - 1]}" for item in report.items},
         highlight=None, title=_("Gap per statement"), description=_("No SERVQUAL answers in this period."),
-        value_format=_signed,
+        value_format=signed,
     )  # fmt: skip
     largest = result.largest_gap_dimension
     return {
         "report": report,
         "largest": names.get(largest or ""),
-        "scores": [(_("Answers"), number(result.n, 0)), (_("Unweighted gap"), _signed_or_none(result.unweighted)),
-                   (_("Weighted by importance"), _signed_or_none(result.weighted))],
-        "dimensions": [(names[d.dimension], _signed_or_none(d.gap), _signed_or_none(d.weighted_gap),
+        "scores": [(_("Answers"), number(result.n, 0)), (_("Unweighted gap"), signed(result.unweighted)),
+                   (_("Weighted by importance"), signed(result.weighted))],
+        "dimensions": [(names[d.dimension], signed(d.gap), signed(d.weighted_gap),
                         number(d.importance), d.dimension == largest) for d in report.dimensions],
-        "locations": [(place, [_signed_or_none(place.dimension_gaps[d]) for d in names],
+        "locations": [(place, [signed(place.dimension_gaps[d]) for d in names],
                        names.get(place.largest_gap_dimension or "")) for place in report.locations],
         "dimension_names": list(names.values()),
         "gaps_svg": mark_safe(gaps_svg),
         "items_svg": mark_safe(items_svg),
     }  # fmt: skip
-
-
-def _signed(value: float) -> str:
-    return ("+" if value > 0 else "") + fixed(value, 2)
-
-
-def _signed_or_none(value: float | None) -> str:
-    return NONE if value is None else _signed(value)
 
 
 class PeopleForm(PeriodForm):
