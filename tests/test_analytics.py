@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.db.models import Sum
 from django.test import Client
 
-from amends.analytics.models import ChartSignal
+from amends.analytics.models import CaseDay, CategoryDay, ChartSignal, LocationOutcomeDay, OutcomeDay
 from amends.analytics.services import facts_refresh
 from amends.analytics.tasks import analytics_refresh_task
 from amends.cases.models import Case
@@ -177,6 +178,36 @@ def test_outcomes_give_the_dispute_rate_per_kind_of_relief(
     low, high = rows["explanation"]["ci_low"], rows["explanation"]["ci_high"]
     assert low == pytest.approx(0.2366, abs=1e-4) and high == pytest.approx(0.7634, abs=1e-4)  # Wilson, n=10
     assert rows["explanation"]["cases"] == len(history["ams"]) - 10  # resolved without a gesture: an explanation
+    Feedback.objects.create(customer=history["ams"][0].customer, location=world.ams, case=history["ams"][0],
+                            channel="email", kind="complaint", occurred_at=history["ams"][0].created_at)  # fmt: skip
+    with time_machine.travel(TODAY, tick=False):
+        facts_refresh()
+        by_email = api.get("/analytics/outcomes", **PERIOD, location="ams", channel="email").json()["outcomes"]
+        delivery = api.get("/analytics/outcomes", **PERIOD, location="ams", category="delivery").json()["outcomes"]
+        everything = api.get("/analytics/outcomes", **PERIOD, location="ams").json()["outcomes"]
+    assert [(o["outcome"], o["cases"], o["disputed"]) for o in by_email] == [("monetary_relief", 1, 1)]
+    delivered = sum(1 for case in history["ams"] if case.category == "delivery")
+    assert sum(o["cases"] for o in delivery) == delivered < sum(o["cases"] for o in everything)
+
+
+def test_the_coarser_facts_add_up_to_the_finer_ones(refreshed: dict[str, list[Case]]) -> None:
+    """The Pareto and the outcomes read tables summed over channels (and categories) when no filter needs them."""
+    first = refreshed["ams"][5]
+    twin = next(c for c in refreshed["ams"][6:] if (c.created_at, c.category) == (first.created_at, first.category))
+    for case, channel in ((first, "web"), (twin, "email")):  # the same day and category through two channels
+        Feedback.objects.create(customer=case.customer, location=case.location, case=case, channel=channel,
+                                kind="complaint", occurred_at=case.created_at)  # fmt: skip
+    with time_machine.travel(TODAY, tick=False):
+        facts_refresh()
+
+    def totals(model: Any, *keys: str) -> dict:
+        rows = model.objects.values_list(*keys).annotate(n=Sum("cases")).order_by()
+        return {tuple(row[:-1]): row[-1] for row in rows}
+
+    assert CaseDay.objects.values("channel").distinct().count() == 3  # web, email, and none
+    assert totals(CategoryDay, "day", "location", "category") == totals(CaseDay, "day", "location", "category")
+    assert totals(LocationOutcomeDay, "day", "location", "outcome") == totals(OutcomeDay, "day", "location", "outcome")
+    assert CategoryDay.objects.count() < CaseDay.objects.count()
 
 
 def test_nobody_sees_another_teams_numbers(world: World, refreshed: dict[str, list[Case]]) -> None:

@@ -2,11 +2,12 @@
 interactions (u-chart), with 3-sigma limits that vary with the week's number of interactions and the Western
 Electric signals flagged."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from amends.core.models import Location, User
@@ -43,9 +44,8 @@ def control_charts(user: User, filters: Filters, *, chart: str = "p", laney: boo
         failures = narrowed(CaseDay.objects.all(), filters, user).exclude(channel=Channel.SURVEY)
     else:
         failures = narrowed(case_facts(filters.channel, filters.category), filters, user)
-    counted = _by_location_week(failures.values_list("location_id", "day").annotate(n=Sum("cases")).order_by())
-    seen = narrowed(InteractionDay.objects.all(), filters, user, has_team=False)
-    exposure = _by_location_week(seen.values_list("location_id", "day").annotate(n=Sum("interactions")).order_by())
+    counted = _by_location_week(failures, "cases")
+    exposure = _by_location_week(narrowed(InteractionDay.objects.all(), filters, user, has_team=False), "interactions")
     locations = Location.objects.in_bulk(list(exposure))
     charts = []
     for location_id, sizes_by_week in exposure.items():
@@ -73,9 +73,10 @@ def _weeks(since: date, until: date) -> list[date]:
     return [first + timedelta(weeks=n) for n in range((last - first).days // 7 + 1)] if first <= last else []
 
 
-def _by_location_week(rows: Iterable[tuple[int, date, int]]) -> dict[int, dict[date, int]]:
+def _by_location_week(facts: QuerySet[Any], summed: str) -> dict[int, dict[date, int]]:
+    """The facts summed per location and week (Monday), grouped by the database."""
     grouped: dict[int, dict[date, int]] = {}
-    for location_id, day, n in rows:
-        weeks = grouped.setdefault(location_id, {})
-        weeks[monday(day)] = weeks.get(monday(day), 0) + n
+    rows = facts.annotate(week=TruncWeek("day")).values_list("location_id", "week").annotate(n=Sum(summed))
+    for location_id, week, n in rows.order_by():
+        grouped.setdefault(location_id, {})[week] = n
     return grouped

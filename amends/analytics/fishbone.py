@@ -10,7 +10,7 @@ from amends.cases.taxonomy import FAMILIES, RootCause, root_cause_of
 from amends.core.models import User
 
 from .filters import Filters, narrowed
-from .models import CaseDay
+from .models import category_facts
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,8 @@ class Bone:
 
 
 def fishbone(user: User, filters: Filters) -> list[Bone]:
-    totals = narrowed(CaseDay.objects.all(), filters, user).order_by().values_list("category").annotate(n=Sum("cases"))
+    facts = narrowed(category_facts(filters.channel), filters, user)
+    totals = facts.order_by().values_list("category").annotate(n=Sum("cases"))
     return bones_of(dict(totals), root_causes())
 
 

@@ -6,11 +6,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet, Sum
+from django.db.models.functions import TruncWeek
 
 from amends.core.models import User
 from amends.followups.enums import Verdict
 
-from .filters import Filters, monday, narrowed
+from .filters import Filters, narrowed
 from .models import FollowUpDay, InteractionDay, SilentDay, case_facts
 
 SUMMED = (
@@ -84,10 +85,9 @@ def _per_1000(failures: int, interactions: int) -> float | None:
 
 def _weekly(facts: QuerySet[Any], interactions: QuerySet[InteractionDay]) -> list[dict]:
     weeks: dict[date, list[int]] = {}
-    for day, n in facts.values_list("day").annotate(n=Sum("cases")).order_by():
-        weeks.setdefault(monday(day), [0, 0])[0] += n
-    for day, n in interactions.values_list("day").annotate(n=Sum("interactions")).order_by():
-        weeks.setdefault(monday(day), [0, 0])[1] += n
+    for index, (rows, summed) in enumerate(((facts, "cases"), (interactions, "interactions"))):
+        for week, n in rows.annotate(week=TruncWeek("day")).values_list("week").annotate(n=Sum(summed)).order_by():
+            weeks.setdefault(week, [0, 0])[index] = n
     return [
         {"week": week, "cases": cases, "interactions": seen, "failures_per_1000": _per_1000(cases, seen)}
         for week, (cases, seen) in sorted(weeks.items())

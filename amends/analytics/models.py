@@ -57,6 +57,28 @@ class LocationDay(CaseSums):
         return f"{self.day} {self.location_id}: {self.cases}"
 
 
+class CategoryDay(models.Model):
+    """CaseDay summed over channels: a third of its rows, for the Pareto and the fishbone when no channel narrows."""
+
+    day = models.DateField()
+    location = models.ForeignKey("core.Location", on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, null=True, related_name="+")
+    category = models.CharField(max_length=100)
+    cases = models.PositiveIntegerField(default=0)
+    cost = models.DecimalField(max_digits=14, decimal_places=2, default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "location"], name="category_day_day_location")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.location_id} {self.category}: {self.cases}"
+
+
+def category_facts(channel: str | None) -> "models.QuerySet[Any]":
+    """Cases and cost per category: the smallest fact table that can answer for this filter."""
+    return CategoryDay.objects.all() if channel is None else CaseDay.objects.all()
+
+
 def case_facts(channel: str | None, category: str | None) -> "models.QuerySet[Any]":
     """The rows of the smallest fact table that can answer for these filters."""
     return LocationDay.objects.all() if channel is None and category is None else CaseDay.objects.all()
@@ -80,6 +102,28 @@ class OutcomeDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.outcome}: {self.cases}"
+
+
+class LocationOutcomeDay(models.Model):
+    """OutcomeDay summed over channels and categories: an eighth of its rows, when neither narrows."""
+
+    day = models.DateField()
+    location = models.ForeignKey("core.Location", on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, null=True, related_name="+")
+    outcome = models.CharField(max_length=32)
+    cases = models.PositiveIntegerField(default=0)
+    disputed_known = models.PositiveIntegerField(default=0)
+    disputed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day", "location"], name="location_outcome_day_day_loc")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.location_id} {self.outcome}: {self.cases}"
+
+
+def outcome_facts(channel: str | None, category: str | None) -> "models.QuerySet[Any]":
+    return LocationOutcomeDay.objects.all() if channel is None and category is None else OutcomeDay.objects.all()
 
 
 class InteractionDay(models.Model):

@@ -9,7 +9,7 @@ from amends.core.models import User
 
 from . import stats
 from .filters import Filters, narrowed
-from .models import OutcomeDay
+from .models import outcome_facts
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class Outcome:
 
 def outcomes(user: User, filters: Filters) -> list[Outcome]:
     rows = (
-        narrowed(OutcomeDay.objects.all(), filters, user).order_by().values_list("outcome")
+        narrowed(outcome_facts(filters.channel, filters.category), filters, user).order_by().values_list("outcome")
         .annotate(n=Sum("cases"), known=Sum("disputed_known"), yes=Sum("disputed"))
     )  # fmt: skip
     result = []

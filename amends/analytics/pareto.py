@@ -10,7 +10,7 @@ from amends.core.models import User
 
 from . import stats
 from .filters import Filters, narrowed
-from .models import CaseDay
+from .models import category_facts
 
 MEASURES = ("cases", "cost")
 
@@ -30,7 +30,7 @@ class ParetoBar:
 def pareto(user: User, filters: Filters, *, measure: str = "cases") -> list[ParetoBar]:
     """Categories by number of cases (or by gesture cost), largest first, with cumulative shares."""
     totals = (
-        narrowed(CaseDay.objects.all(), filters, user).order_by().values_list("category")
+        narrowed(category_facts(filters.channel), filters, user).order_by().values_list("category")
         .annotate(total=Sum(measure))
     )  # fmt: skip
     rows = stats.pareto({category: float(total or 0) for category, total in totals})

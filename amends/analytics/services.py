@@ -41,9 +41,11 @@ from .models import (
     RETURN_WINDOWS,
     AgentDay,
     CaseDay,
+    CategoryDay,
     FollowUpDay,
     InteractionDay,
     LocationDay,
+    LocationOutcomeDay,
     OutcomeDay,
     ParadoxDay,
     Refresh,
@@ -128,8 +130,8 @@ def _grouped() -> Any:
 
 
 def _store_case_facts() -> None:
-    """CaseDay, OutcomeDay and LocationDay, summed in the database from one grouped pass over the cases (building
-    Python objects for a million cases took longer than the grouping itself)."""
+    """CaseDay and OutcomeDay, and the coarser CategoryDay, LocationOutcomeDay and LocationDay, summed in the database
+    from one grouped pass over the cases (building Python objects for a million cases took longer than the grouping)."""
     sql, params = _grouped().query.sql_with_params()
     dimensions = ", ".join(DIMENSIONS)
     facts = ", ".join(CASE_SUMS)
@@ -145,6 +147,16 @@ def _store_case_facts() -> None:
         cursor.execute(
             f"INSERT INTO {CaseDay._meta.db_table} (day, location_id, team_id, channel, category, {facts}) "
             f"SELECT {dimensions}, {summed} FROM {GROUPED} GROUP BY {dimensions}"
+        )
+        cursor.execute(
+            f"INSERT INTO {CategoryDay._meta.db_table} (day, location_id, team_id, category, cases, cost) "
+            f"SELECT day, location_id, team_id, category, SUM(n_cases), SUM(n_cost) FROM {GROUPED} "
+            "GROUP BY day, location_id, team_id, category"
+        )
+        cursor.execute(
+            f"INSERT INTO {LocationOutcomeDay._meta.db_table} (day, location_id, team_id, outcome, cases, "
+            "disputed_known, disputed) SELECT day, location_id, team_id, outcome_now, SUM(n_cases), "
+            f"SUM(n_disputed_known), SUM(n_disputed) FROM {GROUPED} GROUP BY day, location_id, team_id, outcome_now"
         )
         cursor.execute(
             f"INSERT INTO {LocationDay._meta.db_table} (day, location_id, team_id, {facts}) "
@@ -365,7 +377,8 @@ def _store_silent_facts() -> None:
 
 
 FACTS = (
-    CaseDay, LocationDay, OutcomeDay, FollowUpDay, InteractionDay, ParadoxDay, ServqualItemDay, AgentDay, SilentDay,
+    CaseDay, CategoryDay, LocationDay, OutcomeDay, LocationOutcomeDay, FollowUpDay, InteractionDay, ParadoxDay,
+    ServqualItemDay, AgentDay, SilentDay,
 )  # fmt: skip
 
 
