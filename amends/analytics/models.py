@@ -8,12 +8,20 @@ from typing import Any
 from django.db import models
 
 
-class CaseSums(models.Model):
-    """What the case facts sum, at whatever grain a fact table keeps."""
+class PlaceDay(models.Model):
+    """The grain most facts share: a day, a location and the team that worked it."""
 
     day = models.DateField()
     location = models.ForeignKey("core.Location", on_delete=models.CASCADE, related_name="+")
     team = models.ForeignKey("core.Team", on_delete=models.CASCADE, null=True, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class CaseSums(PlaceDay):
+    """What the case facts sum, at whatever grain a fact table keeps."""
+
     cases = models.PositiveIntegerField(default=0)
     resolved = models.PositiveIntegerField(default=0)
     first_contact_resolved = models.PositiveIntegerField(default=0)  # resolved with one contact, no transfer or reopen
@@ -57,12 +65,9 @@ class LocationDay(CaseSums):
         return f"{self.day} {self.location_id}: {self.cases}"
 
 
-class CategoryDay(models.Model):
+class CategoryDay(PlaceDay):
     """CaseDay summed over channels: a third of its rows, for the Pareto and the fishbone when no channel narrows."""
 
-    day = models.DateField()
-    location = models.ForeignKey("core.Location", on_delete=models.CASCADE, related_name="+")
-    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, null=True, related_name="+")
     category = models.CharField(max_length=100)
     cases = models.PositiveIntegerField(default=0)
     cost = models.DecimalField(max_digits=14, decimal_places=2, default=0)
@@ -84,12 +89,9 @@ def case_facts(channel: str | None, category: str | None) -> "models.QuerySet[An
     return LocationDay.objects.all() if channel is None and category is None else CaseDay.objects.all()
 
 
-class OutcomeDay(models.Model):
+class OutcomeDay(PlaceDay):
     """Resolved cases per day (of opening), location, category and recovery outcome, with disputes."""
 
-    day = models.DateField()
-    location = models.ForeignKey("core.Location", on_delete=models.CASCADE, related_name="+")
-    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, null=True, related_name="+")
     channel = models.CharField(max_length=20)
     category = models.CharField(max_length=100)
     outcome = models.CharField(max_length=32)
@@ -104,12 +106,9 @@ class OutcomeDay(models.Model):
         return f"{self.day} {self.outcome}: {self.cases}"
 
 
-class LocationOutcomeDay(models.Model):
+class LocationOutcomeDay(PlaceDay):
     """OutcomeDay summed over channels and categories: an eighth of its rows, when neither narrows."""
 
-    day = models.DateField()
-    location = models.ForeignKey("core.Location", on_delete=models.CASCADE, related_name="+")
-    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, null=True, related_name="+")
     outcome = models.CharField(max_length=32)
     cases = models.PositiveIntegerField(default=0)
     disputed_known = models.PositiveIntegerField(default=0)
@@ -178,7 +177,7 @@ PARADOX_SUMS = [f"{score}_{part}" for score in PARADOX_SCORES for part in ("n", 
 ]
 
 
-class ParadoxDay(models.Model):
+class ParadoxDay(PlaceDay):
     """Satisfaction and loyalty of three groups of customers, as moments (n, Σx, Σx²) that add up over any filter.
 
     Groups: never failed (survey answers of customers without a case), recovered (a follow-up answered satisfied)
@@ -190,9 +189,6 @@ class ParadoxDay(models.Model):
         RECOVERED = "recovered"
         NOT_RECOVERED = "not_recovered"
 
-    day = models.DateField()
-    location = models.ForeignKey("core.Location", on_delete=models.CASCADE, related_name="+")
-    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, null=True, related_name="+")
     group = models.CharField(max_length=16, choices=Group.choices)
     category = models.CharField(max_length=100)  # empty for the never failed
     severity = models.CharField(max_length=12)
@@ -223,12 +219,9 @@ class ParadoxDay(models.Model):
         return f"{self.day} {self.location_id} {self.group}"
 
 
-class ServqualItemDay(models.Model):
+class ServqualItemDay(PlaceDay):
     """SERVQUAL answers of one day and location, summed per statement (1-22): enough for every gap score."""
 
-    day = models.DateField()
-    location = models.ForeignKey("core.Location", on_delete=models.CASCADE, related_name="+")
-    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, null=True, related_name="+")
     item = models.PositiveSmallIntegerField()
     n = models.PositiveIntegerField(default=0)
     expectation_sum = models.PositiveIntegerField(default=0)
@@ -265,13 +258,10 @@ class AgentDay(models.Model):
         return f"{self.day} {self.owner_id}: {self.cases}"
 
 
-class SilentDay(models.Model):
+class SilentDay(PlaceDay):
     """Customers unhappy but silent, per day their data said so and location (the at-risk worklist's rules read over
     the history), and how many of them we reached out to before they complained."""
 
-    day = models.DateField()
-    location = models.ForeignKey("core.Location", on_delete=models.CASCADE, related_name="+")
-    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, null=True, related_name="+")
     silent = models.PositiveIntegerField(default=0)
     reached = models.PositiveIntegerField(default=0)
 
@@ -282,13 +272,10 @@ class SilentDay(models.Model):
         return f"{self.day} {self.location_id}: {self.reached}/{self.silent}"
 
 
-class FollowUpDay(models.Model):
+class FollowUpDay(PlaceDay):
     """Follow-up verdicts per day the case was resolved, location, team, first channel and category: the recovery
     rate at follow-up (the team and category are the follow-up's, kept from the resolution)."""
 
-    day = models.DateField()
-    location = models.ForeignKey("core.Location", on_delete=models.CASCADE, related_name="+")
-    team = models.ForeignKey("core.Team", on_delete=models.CASCADE, null=True, related_name="+")
     channel = models.CharField(max_length=20)
     category = models.CharField(max_length=100)
     satisfied = models.PositiveIntegerField(default=0)
