@@ -23,8 +23,9 @@ def incidents_for(user: User) -> QuerySet[Incident]:
     """The incidents pages are the supervisors' (and admins'): they declare and announce them."""
     if not user.supervises:
         raise Forbidden(_("Only supervisors and admins manage incidents."))
-    return incidents_all().annotate(member_count=Count("members", distinct=True),
-                                    case_count=Count("cases", distinct=True))  # fmt: skip
+    counted = incidents_all().annotate(member_count=Count("members", distinct=True),
+                                       case_count=Count("cases", distinct=True))  # fmt: skip
+    return counted.order_by("-id")  # a grouped query drops Meta.ordering: the pages need a stable order
 
 
 def incident_get_for_user(user: User, incident_id: int) -> Incident:
