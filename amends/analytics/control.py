@@ -11,11 +11,10 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from amends.core.models import Location, User
-from amends.intake.enums import Channel
 
 from . import stats
 from .filters import Filters, monday, narrowed
-from .models import CaseDay, InteractionDay, case_facts
+from .models import InteractionDay, case_facts
 
 CHARTS = ("p", "u")
 
@@ -40,11 +39,9 @@ def control_charts(user: User, filters: Filters, *, chart: str = "p", laney: boo
     """One chart per location with interactions in the period; locations with signals first. `laney`: limits
     widened by Laney's sigma_z, for locations so large that the textbook limits flag ordinary weeks."""
     weeks = _weeks(filters.since, filters.until)
-    if chart == "u":  # complaints: what customers raised themselves, not what a survey found
-        failures = narrowed(CaseDay.objects.all(), filters, user).exclude(channel=Channel.SURVEY)
-    else:
-        failures = narrowed(case_facts(filters.channel, filters.category), filters, user)
-    counted = _by_location_week(failures, "cases")
+    failures = narrowed(case_facts(filters.channel, filters.category), filters, user)
+    # u: complaints, what customers raised themselves, not what a survey found
+    counted = _by_location_week(failures, "complaints" if chart == "u" else "cases")
     exposure = _by_location_week(narrowed(InteractionDay.objects.all(), filters, user, has_team=False), "interactions")
     locations = Location.objects.in_bulk(list(exposure))
     charts = []

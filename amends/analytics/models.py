@@ -23,6 +23,7 @@ class CaseSums(PlaceDay):
     """What the case facts sum, at whatever grain a fact table keeps."""
 
     cases = models.PositiveIntegerField(default=0)
+    complaints = models.PositiveIntegerField(default=0)  # cases a customer raised, not a survey's score (u-chart)
     resolved = models.PositiveIntegerField(default=0)
     first_contact_resolved = models.PositiveIntegerField(default=0)  # resolved with one contact, no transfer or reopen
     reopened = models.PositiveIntegerField(default=0)

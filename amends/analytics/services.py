@@ -30,7 +30,7 @@ from amends.customers.models import Interaction
 from amends.followups.enums import FollowUpStatus, Verdict
 from amends.followups.models import FollowUp
 from amends.intake.at_risk import FAILURE_KEYS, CaseSpan, Signal, feedback_reason, interaction_failed, silent_episodes
-from amends.intake.enums import FeedbackKind
+from amends.intake.enums import Channel, FeedbackKind
 from amends.intake.models import Feedback
 from amends.notifications.transports.email import send_email
 from amends.surveys.models import ServqualAnswer
@@ -103,6 +103,7 @@ def _cases() -> Any:
 # What CaseDay sums, each from one aggregate of the grouped cases (annotations cannot reuse Case's field names).
 CASE_SUMS = {
     "cases": Count("pk"),
+    "complaints": Count("pk", filter=~Q(first_channel=Channel.SURVEY)),
     "resolved": Count("pk", filter=Q(resolved_at__isnull=False)),
     "first_contact_resolved": Count("pk", filter=Q(resolved_at__isnull=False, contacts__lte=1, transfers=0, reopens=0)),
     "reopened": Count("pk", filter=Q(reopens__gt=0)),
