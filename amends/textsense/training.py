@@ -13,7 +13,7 @@ import numpy as np
 
 from . import corpus
 from .embedding import MODEL_NAME, embed
-from .head import SentimentHead, fit_head
+from .head import SentimentHead, balanced_weight, fit_head
 
 BASE_PATH = Path(__file__).resolve().parent / "data" / "base.npz"
 HEAD_FIELDS = ("centres", "direction", "direction_slope", "direction_intercept", "weights", "bias")
@@ -41,7 +41,7 @@ def build_base(path: Path = BASE_PATH) -> dict[str, int]:
     vectors = embed([example.text for example in examples])
     negative = np.array([example.negative for example in examples])
     languages = [example.language for example in examples]
-    head = fit_head(vectors, negative, languages)
+    head = fit_head(vectors, negative, languages, balanced_weight(negative, languages))
     category_rows = corpus.category_examples_with_language()
     category_vectors = embed([text for _, _, text in category_rows])
     arrays: dict[str, Any] = dict(
