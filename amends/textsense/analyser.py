@@ -17,7 +17,7 @@ import numpy as np
 from .amazement import is_amazed
 from .corpus import fingerprint
 from .embedding import MODEL_NAME, clean, embed
-from .head import CategoryIndex, Memory, SentimentHead, balanced_weight, fit_head
+from .head import RECIPE, CategoryIndex, Memory, SentimentHead, balanced_weight, fit_head
 from .language import OTHER, detect_language, normalise
 from .training import BASE_PATH, head_arrays, head_from_arrays
 
@@ -118,7 +118,8 @@ def base_weights() -> BaseWeights:
 
 
 def base_version() -> str:
-    return f"{MODEL_NAME}/{fingerprint()}"
+    """The shipped model: the embedding, the examples and how the head is fitted on them."""
+    return f"{MODEL_NAME}/{fingerprint()}/{RECIPE}"
 
 
 @cache
