@@ -118,9 +118,19 @@ CASE_SUMS = {
     "disputed": Count("pk", filter=Q(disputed_now=True)),
     "cost": Coalesce(Sum("cost_each"), Value(0), output_field=LedgerEntry._meta.get_field("amount")),
 }
-DIMENSIONS = ("day", "location_id", "team_id", "first_channel", "category")
-
-
+# Fact column: column of the grouped cases. Every case fact is the grouped cases summed by some of these.
+PLACE = {"day": "day", "location_id": "location_id", "team_id": "team_id"}
+SLICE = PLACE | {"channel": "first_channel", "category": "category"}
+DIMENSIONS = tuple(SLICE.values())
+EVERY_SUM = {name: f"n_{name}" for name in CASE_SUMS}
+OUTCOME_SUMS = {"cases": "n_cases", "disputed_known": "n_disputed_known", "disputed": "n_disputed"}
+CASE_FACTS = (
+    (OutcomeDay, SLICE | {"outcome": "outcome_now"}, OUTCOME_SUMS),
+    (CaseDay, SLICE, EVERY_SUM),
+    (CategoryDay, PLACE | {"category": "category"}, {"cases": "n_cases", "cost": "n_cost"}),
+    (LocationOutcomeDay, PLACE | {"outcome": "outcome_now"}, OUTCOME_SUMS),
+    (LocationDay, PLACE, EVERY_SUM),
+)
 GROUPED = "analytics_case_groups"  # a temporary table: the cases grouped finely enough for every case fact
 
 
@@ -131,38 +141,19 @@ def _grouped() -> Any:
 
 
 def _store_case_facts() -> None:
-    """CaseDay and OutcomeDay, and the coarser CategoryDay, LocationOutcomeDay and LocationDay, summed in the database
-    from one grouped pass over the cases (building Python objects for a million cases took longer than the grouping)."""
+    """Every CASE_FACTS table, summed in the database from one grouped pass over the cases (building Python objects
+    for a million cases took longer than the grouping)."""
     sql, params = _grouped().query.sql_with_params()
-    dimensions = ", ".join(DIMENSIONS)
-    facts = ", ".join(CASE_SUMS)
-    summed = ", ".join(f"SUM(n_{name})" for name in CASE_SUMS)
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {GROUPED}")
         cursor.execute(f"CREATE TEMPORARY TABLE {GROUPED} AS {sql}", params)
-        cursor.execute(
-            f"INSERT INTO {OutcomeDay._meta.db_table} (day, location_id, team_id, channel, category, outcome, cases, "
-            f"disputed_known, disputed) SELECT {dimensions}, outcome_now, n_cases, n_disputed_known, n_disputed "
-            f"FROM {GROUPED}"
-        )
-        cursor.execute(
-            f"INSERT INTO {CaseDay._meta.db_table} (day, location_id, team_id, channel, category, {facts}) "
-            f"SELECT {dimensions}, {summed} FROM {GROUPED} GROUP BY {dimensions}"
-        )
-        cursor.execute(
-            f"INSERT INTO {CategoryDay._meta.db_table} (day, location_id, team_id, category, cases, cost) "
-            f"SELECT day, location_id, team_id, category, SUM(n_cases), SUM(n_cost) FROM {GROUPED} "
-            "GROUP BY day, location_id, team_id, category"
-        )
-        cursor.execute(
-            f"INSERT INTO {LocationOutcomeDay._meta.db_table} (day, location_id, team_id, outcome, cases, "
-            "disputed_known, disputed) SELECT day, location_id, team_id, outcome_now, SUM(n_cases), "
-            f"SUM(n_disputed_known), SUM(n_disputed) FROM {GROUPED} GROUP BY day, location_id, team_id, outcome_now"
-        )
-        cursor.execute(
-            f"INSERT INTO {LocationDay._meta.db_table} (day, location_id, team_id, {facts}) "
-            f"SELECT day, location_id, team_id, {summed} FROM {GROUPED} GROUP BY day, location_id, team_id"
-        )
+        for model, keys, sums in CASE_FACTS:
+            grouping = ", ".join(keys.values())
+            summed = ", ".join(f"SUM({column})" for column in sums.values())
+            cursor.execute(
+                f"INSERT INTO {model._meta.db_table} ({', '.join([*keys, *sums])}) "
+                f"SELECT {grouping}, {summed} FROM {GROUPED} GROUP BY {grouping}"
+            )
         cursor.execute(f"DROP TABLE {GROUPED}")
 
 
@@ -383,6 +374,11 @@ FACTS = (
 )  # fmt: skip
 
 
+def _delete_facts() -> None:
+    for model in FACTS:
+        model.objects.all().delete()
+
+
 def _analyze() -> None:
     """Fresh planner statistics for the rebuilt tables: stale ones guess a thousand rows where there are 300,000."""
     if connection.vendor == "postgresql":
@@ -402,7 +398,7 @@ def facts_refresh() -> Refresh:
         stages[name] = round(time.perf_counter() - begun, 2)
 
     with transaction.atomic():
-        stage("delete", lambda: [model.objects.all().delete() for model in FACTS])
+        stage("delete", _delete_facts)
         stage("cases", _store_case_facts)
         stage("follow_ups", lambda: _store(FollowUpDay, _follow_up_days(), _follow_up_day))
         stage("interactions", lambda: _store(InteractionDay, _interaction_days(), _interaction_day))

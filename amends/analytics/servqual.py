@@ -4,6 +4,7 @@ location and team filters apply; channel and category do not (the answers are ab
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from typing import Any
 
 from django.db.models import QuerySet, Sum
 
@@ -67,9 +68,22 @@ def _mean(total: float, n: int) -> float | None:
     return total / n if n else None
 
 
+def _facts(user: User, filters: Filters) -> QuerySet[Any]:
+    return narrowed(ServqualItemDay.objects.all(), replace(filters, channel=None, category=None), user)
+
+
+def _summed_items(facts: QuerySet[Any]) -> list[dict]:
+    return _per_item(list(facts.order_by().values("item").annotate(**{name: Sum(name) for name in SUMS})))
+
+
+def servqual_result(user: User, filters: Filters) -> ServqualResult:
+    """The gaps alone, without the statements' and locations' detail (the weekly email's line)."""
+    return _result(_summed_items(_facts(user, filters)))
+
+
 def servqual(user: User, filters: Filters) -> Servqual:
-    facts = narrowed(ServqualItemDay.objects.all(), replace(filters, channel=None, category=None), user)
-    per_item = _per_item(list(facts.order_by().values("item").annotate(**{name: Sum(name) for name in SUMS})))
+    facts = _facts(user, filters)
+    per_item = _summed_items(facts)
     result = _result(per_item)
     items = [
         Item(n, dimension, _mean(row["expectation_sum"], row["n"]), _mean(row["perception_sum"], row["n"]),

@@ -22,7 +22,7 @@ from .filters import Filters
 from .kpis import Kpis, kpis
 from .numbers import NONE, fixed, number, percent, signed
 from .pareto import pareto
-from .servqual import servqual
+from .servqual import servqual_result
 
 CONTROL_WEEKS = 26  # the window a week's signal is judged in, as for the alerts
 TOP_CAUSES = 3
@@ -117,7 +117,7 @@ def week_summary(user: User, week: date) -> WeekSummary:
 
 
 def _largest_gap(user: User, quarter: Filters) -> tuple[str, str, str] | None:
-    result = servqual(user, quarter).result
+    result = servqual_result(user, quarter)
     largest = result.largest_gap_dimension
     if largest is None:
         return None
