@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from .models import Case, CaseEvent, CaseMessage, Category, MessageTemplate, Playbook, SlaPolicy
@@ -77,7 +78,10 @@ class SlaPolicyAdmin(admin.ModelAdmin):
 class PlaybookForm(forms.ModelForm):
     """The category is chosen from the taxonomy, so that a playbook cannot wait for a category no case gets."""
 
-    category = forms.ChoiceField(label=_("category"), required=False, help_text=_("Empty: any category."))
+    category = forms.ChoiceField(
+        label=capfirst(Playbook._meta.get_field("category").verbose_name), required=False,
+        help_text=Playbook._meta.get_field("category").help_text,
+    )  # fmt: skip
 
     class Meta:
         model = Playbook
