@@ -1,4 +1,5 @@
 from datetime import timedelta
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -118,6 +119,11 @@ def test_the_demo_has_something_to_learn(demo_output):
     assert Interaction.objects.filter(external_id__startswith="demo-hist-").count() > 6 * 26 * 100
     kpis = admin.get("/analytics/kpis").json()
     assert kpis["silent_unhappy"] > 100 and 0.3 < kpis["proactive_reach"] < 0.6  # about half were reached first
+    assert Decimal(kpis["cost_per_case"]) > 0  # history gestures are on the ledger
+    outcomes = {row["outcome"]: row for row in admin.get("/analytics/outcomes").json()["outcomes"]}
+    money, other, words = (outcomes[o] for o in ("monetary_relief", "non_monetary_relief", "explanation"))
+    assert min(money["disputed_known"], other["disputed_known"], words["disputed_known"]) > 50
+    assert money["dispute_rate"] < words["dispute_rate"]  # money back settles more customers than words alone
 
 
 @pytest.mark.browser

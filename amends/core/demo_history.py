@@ -1,8 +1,9 @@
 """Half a year of history behind the demo, so that Learn has something to learn from: interactions at every
 location, the cases that came of them (with their follow-ups), survey answers of customers who never had a
 failure, and SERVQUAL answers. The Rotterdam hub has a storm in the last complete week, which its control chart
-flags; recovered customers come out a little more satisfied than those who never failed, but not more loyal. Some
-visits fail without a word from the customer; about half of those were reached first, by a proactive case.
+flags; recovered customers come out a little more satisfied than those who never failed, but not more loyal, and
+those given money back more often than those given an explanation only. Some visits fail without a word from the
+customer; about half of those were reached first, by a proactive case.
 
 Written in bulk (tens of thousands of rows): each case still gets its opened and resolved timeline events.
 """
@@ -10,16 +11,22 @@ Written in bulk (tens of thousands of rows): each case still gets its opened and
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
+from itertools import accumulate
 
 from django.db import transaction
 
 from amends.analytics.stats import SERVQUAL_DIMENSIONS, SERVQUAL_ITEM_DIMENSION
-from amends.cases.enums import CaseStatus, EventKind, Severity
+from amends.cases.enums import CaseStatus, EventKind, RecoveryOutcome, Severity
 from amends.cases.models import Case, CaseEvent
 from amends.cases.selectors import policy_targets, sla_policy_for
 from amends.cases.sla import Targets
+from amends.compensation.enums import PAID_OUT, GestureType
+from amends.compensation.models import LedgerEntry
+from amends.compensation.services import fulfilment_of
 from amends.core.clock import add_business_time
-from amends.core.models import Location
+from amends.core.enums import Role
+from amends.core.models import Location, User
 from amends.customers.models import Customer, Interaction
 from amends.followups.enums import FollowUpStatus, Verdict
 from amends.followups.models import FollowUp
@@ -51,6 +58,12 @@ SILENT_FAILURE = {
     "store": ({"status": "damaged"}, "product_quality"),
     "flight": ({"status": "delayed", "delay_minutes": 190}, "delay"),
 }
+# The gestures given on history cases, as shares of them; the other cases got an explanation only.
+GESTURE_MIX = {
+    GestureType.REFUND: 0.07, GestureType.PARTIAL_REFUND: 0.15, GestureType.WAIVED_FEE: 0.08,
+    GestureType.VOUCHER: 0.15, GestureType.UPGRADE: 0.05, GestureType.GIFT: 0.05, GestureType.APOLOGY_ONLY: 0.15,
+}  # fmt: skip
+PRICE = {"stay": 160, "delivery": 35, "store": 60, "flight": 180}  # what a visit costs, in EUR
 # Where each kind of business falls furthest short of what its customers expect.
 WEAKEST = {"stay": "tangibles", "delivery": "reliability", "store": "responsiveness", "flight": "reliability"}
 CHANNELS = (Channel.WEB, Channel.EMAIL, Channel.PHONE, Channel.CHAT, Channel.SOCIAL)
@@ -96,7 +109,8 @@ def _location_history(place: Place, start: datetime, now: datetime, seed: int) -
     visits = _visits(place, customers, start, now, _stage(seed, place, "visits"))
     failing = _failures(place, visits, now, _stage(seed, place, "failures"))
     cases = _cases(place, failing, _stage(seed, place, "cases"))
-    _follow_ups(cases, now, _stage(seed, place, "follow-ups"))
+    outcomes = _gestures(place, cases, now, _stage(seed, place, "gestures"))
+    _follow_ups(cases, outcomes, now, _stage(seed, place, "follow-ups"))
     failed_customers = {visit.customer_id for visit in failing}
     silent = _silent_failures(place, [v for v in visits if v.customer_id not in failed_customers], now,
                               _stage(seed, place, "silent"))  # fmt: skip
@@ -217,22 +231,64 @@ def _due(targets: Targets, start: datetime, span: timedelta) -> datetime:
     return due
 
 
-# Answers at follow-up by verdict: (share, overall 1-5, recommend 0-10, buy again 1-5) as (low, high) ranges.
+def _gestures(place: Place, cases: list[Case], now: datetime, rng: random.Random) -> dict[int, str]:
+    """The gesture each case got, on the ledger at its resolution, given by an agent of the location's team; returns
+    each case's recovery outcome. Nothing is dated today, so the agents' daily spending limits are untouched."""
+    givers = list(User.objects.filter(teams=place.location.team_id, groups__name=Role.AGENT).order_by("pk"))
+    types, shares = list(GESTURE_MIX), list(GESTURE_MIX.values())
+    price = PRICE[place.touchpoint]
+    amounts = {GestureType.REFUND: price, GestureType.PARTIAL_REFUND: round(price * 0.3), GestureType.GIFT: 15,
+               GestureType.WAIVED_FEE: 7.95 if place.touchpoint == "delivery" else 15}  # fmt: skip
+    entries: list[LedgerEntry] = []
+    outcomes: dict[int, str] = {}
+    for case in cases:
+        assert case.resolved_at is not None
+        draw = rng.random()
+        kind = next((t for t, edge in zip(types, accumulate(shares), strict=True) if draw < edge), None)
+        if kind is None or not givers or case.resolved_at >= now - timedelta(days=1):
+            outcomes[case.pk] = RecoveryOutcome.EXPLANATION
+            continue
+        amount = rng.choice((25, 50)) if kind == GestureType.VOUCHER else amounts.get(kind, 0)
+        entries.append(LedgerEntry(
+            case=case, customer_id=case.customer_id, type=kind, amount=Decimal(str(amount)), currency="EUR",
+            category=case.category, location=place.location, team_id=case.team_id, offered_by=rng.choice(givers),
+            **fulfilment_of(kind, case.resolved_at),
+        ))  # fmt: skip
+        outcomes[case.pk] = (
+            RecoveryOutcome.MONETARY_RELIEF if kind in PAID_OUT
+            else RecoveryOutcome.EXPLANATION if kind == GestureType.APOLOGY_ONLY
+            else RecoveryOutcome.NON_MONETARY_RELIEF
+        )  # fmt: skip
+    entries = LedgerEntry.objects.bulk_create(entries, batch_size=1000)
+    for entry in entries:  # created_at is set on insert; the gesture was given when the case was resolved
+        assert entry.case is not None and entry.case.resolved_at is not None
+        entry.created_at = entry.case.resolved_at
+    LedgerEntry.objects.bulk_update(entries, ["created_at"], batch_size=1000)
+    return outcomes
+
+
+# Answers at follow-up by verdict: (overall 1-5, recommend 0-10, buy again 1-5) as (low, high) ranges.
 FOLLOW_UP_ANSWERS = {
-    Verdict.SATISFIED: (0.65, (4, 5), (7, 10), (3, 5)),
-    Verdict.NEUTRAL: (0.15, (3, 4), (6, 8), (2, 4)),
-    Verdict.UNHAPPY: (0.20, (1, 2), (0, 5), (1, 3)),
+    Verdict.SATISFIED: ((4, 5), (7, 10), (3, 5)),
+    Verdict.NEUTRAL: ((3, 4), (6, 8), (2, 4)),
+    Verdict.UNHAPPY: ((1, 2), (0, 5), (1, 3)),
+}
+# How often customers answer satisfied, neutral, unhappy by what they were given: about 65/15/20 over all cases.
+VERDICT_SHARES = {
+    RecoveryOutcome.MONETARY_RELIEF: (0.75, 0.15, 0.10),
+    RecoveryOutcome.NON_MONETARY_RELIEF: (0.68, 0.15, 0.17),
+    RecoveryOutcome.EXPLANATION: (0.57, 0.15, 0.28),
 }
 
 
-def _follow_ups(cases: list[Case], now: datetime, rng: random.Random) -> None:
+def _follow_ups(cases: list[Case], outcomes: dict[int, str], now: datetime, rng: random.Random) -> None:
     verdicts = list(FOLLOW_UP_ANSWERS)
     rows = []
     for case in cases:
         if rng.random() >= FOLLOW_UP_SHARE or case.resolved_at is None:
             continue
-        verdict = rng.choices(verdicts, [FOLLOW_UP_ANSWERS[v][0] for v in verdicts])[0]
-        _share, overall, recommend, again = FOLLOW_UP_ANSWERS[verdict]
+        verdict = rng.choices(verdicts, VERDICT_SHARES[RecoveryOutcome(outcomes[case.pk])])[0]
+        overall, recommend, again = FOLLOW_UP_ANSWERS[verdict]
         due = case.resolved_at + timedelta(days=7)
         answered = due + timedelta(hours=rng.randint(1, 72))
         if answered >= now:
