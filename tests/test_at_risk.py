@@ -187,3 +187,50 @@ def test_the_list_costs_the_same_few_queries_however_many_customers(
     with django_assert_max_num_queries(5):
         entries = at_risk_for_user(world.alice)
     assert len(entries) == 24
+
+
+@pytest.mark.django_db
+def test_the_database_reads_only_what_the_rules_may_call_a_failure(world: World) -> None:
+    from amends.intake.at_risk_selectors import _maybe_failed
+
+    cases = [
+        {"delivery_delay_hours": 30}, {"delivery_delay_hours": 24}, {"delay_hours": 26}, {"status": " Cancelled "},
+        {"status": "DELAYED"}, {"status": "delivered"}, {"delivery_delay_hours": "late"}, {"status": 3},
+        {"note": "fine"}, {"delivery_delay_hours": 2, "delay_hours": 30}, {"delivery_delay_hours": True},
+    ]  # fmt: skip
+    rows = [late_delivery(world, customer=f"c{n}", **attributes) for n, attributes in enumerate(cases)]
+    read = set(_maybe_failed(Interaction.objects.all()).values_list("pk", flat=True))
+    failed = {row.pk for row in rows if interaction_failed(row.attributes)}
+    assert failed == {rows[0].pk, rows[2].pk, rows[3].pk, rows[4].pk}
+    assert failed <= read  # the database's filter never drops what the rules call a failure
+    assert not read & {rows[1].pk, rows[5].pk, rows[8].pk}  # and does not read the ordinary ones
+
+
+@pytest.mark.django_db
+def test_the_list_is_paged_by_cursor_and_one_click_works_beyond_the_first_page(api: ApiClient, world: World) -> None:
+    for n in range(7):
+        late_delivery(world, customer=f"late-{n}", hours_ago=n + 1)
+    first = api.get("/at-risk?limit=3").json()
+    assert [item["customer"]["external_id"] for item in first["items"]] == ["late-0", "late-1", "late-2"]
+    second = api.get(f"/at-risk?limit=3&cursor={first['next_cursor']}").json()
+    last = api.get(f"/at-risk?limit=3&cursor={second['next_cursor']}").json()
+    assert [item["customer"]["external_id"] for item in second["items"] + last["items"]] == [
+        "late-3", "late-4", "late-5", "late-6"
+    ]  # fmt: skip
+    assert last["next_cursor"] is None
+    refused = api.get("/at-risk?cursor=not-a-cursor")
+    assert refused.status_code == 400 and refused.json()["code"] == "invalid_cursor"
+
+    agent = Client()
+    agent.force_login(world.alice)
+    from amends.intake import views
+
+    views_page_size, views.PAGE_SIZE = views.PAGE_SIZE, 5
+    try:
+        page_two = agent.get("/at-risk/?page=2").content.decode()
+    finally:
+        views.PAGE_SIZE = views_page_size
+    assert 'data-customer="late-6"' in page_two and 'data-customer="late-0"' not in page_two
+    assert "7 customers at risk" in page_two and "Page 2 of 2" in page_two
+    response = agent.post("/at-risk/late-6/reach-out/")  # the oldest, found by customer, not among a first page
+    assert response.status_code == 302 and Case.objects.get().customer.external_id == "late-6"

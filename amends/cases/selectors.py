@@ -1,19 +1,16 @@
 """Every read of recovery cases, behind the permission gate: a user sees only their teams' cases."""
 
-import base64
-import binascii
-import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import F, Q, QuerySet
-from django.utils.dateparse import parse_datetime
 from django.utils.timezone import now
 from django.utils.translation import gettext as _
 
 from amends.core.cache import TtlCache
-from amends.core.errors import DomainError, ErrorCode, NotFound
+from amends.core.cursors import decode_time_cursor, encode_time_cursor
+from amends.core.errors import NotFound
 from amends.core.models import Team, User
 from amends.core.selectors import calendar_clock
 
@@ -57,27 +54,10 @@ class Page:
     next_cursor: str | None
 
 
-def encode_cursor(case: Case) -> str:
-    raw = json.dumps([case.due_at.isoformat() if case.due_at else None, case.pk])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime | None, int]:
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        due_raw, pk = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        due = parse_datetime(due_raw) if due_raw is not None else None
-        if not isinstance(pk, int) or (due_raw is not None and due is None):
-            raise ValueError
-        return due, pk
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
-        raise DomainError(ErrorCode.INVALID_CURSOR, _("The cursor is not valid."), field="cursor") from exc
-
-
 def paginate_by_due(cases: QuerySet[Case], *, cursor: str | None, limit: int) -> Page:
     cases = cases.order_by(F("due_at").asc(nulls_last=True), "id")
     if cursor:
-        due, pk = decode_cursor(cursor)
+        due, pk = decode_time_cursor(cursor)
         if due is None:
             cases = cases.filter(due_at__isnull=True, id__gt=pk)
         else:
@@ -86,7 +66,7 @@ def paginate_by_due(cases: QuerySet[Case], *, cursor: str | None, limit: int) ->
     rows = list(cases[: limit + 1])
     has_more = len(rows) > limit
     rows = rows[:limit]
-    return Page(items=rows, next_cursor=encode_cursor(rows[-1]) if has_more and rows else None)
+    return Page(items=rows, next_cursor=encode_time_cursor(rows[-1].due_at, rows[-1].pk) if has_more and rows else None)
 
 
 @dataclass(frozen=True)

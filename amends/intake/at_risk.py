@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 FAILED_STATUSES = {"delayed", "cancelled", "canceled", "refunded", "lost", "failed", "damaged", "returned"}
 LATE_HOURS = 24
 NPS_DROP = 3
+LUKEWARM_NPS, POOR_CSAT, HARD_CES = 7, 3, 5  # a silent score at or past these is a bad one
 CSAT_DROP = 2
 WINDOW = timedelta(days=30)  # how long a signal stays on the worklist, and how long we have to reach out
 
@@ -48,7 +49,11 @@ def silent_bad_score(*, text: str, nps: int | None, csat: int | None, ces: int |
     """A lukewarm-or-worse score with no comment: they could not be bothered to tell us why."""
     if text.strip():
         return False
-    return (nps is not None and nps <= 7) or (csat is not None and csat <= 3) or (ces is not None and ces >= 5)
+    return (
+        (nps is not None and nps <= LUKEWARM_NPS)
+        or (csat is not None and csat <= POOR_CSAT)
+        or (ces is not None and ces >= HARD_CES)
+    )
 
 
 def score_dropped(previous: tuple[int | None, int | None], latest: tuple[int | None, int | None]) -> bool:

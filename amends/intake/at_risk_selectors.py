@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from amends.cases.enums import OPEN_STATUSES
@@ -12,10 +12,24 @@ from amends.cases.selectors import team_ids_of
 from amends.core.models import Location, User
 from amends.customers.models import Customer, Interaction
 
-from .at_risk import WINDOW, RiskReason, feedback_reason, interaction_failed
+from .at_risk import (
+    CSAT_DROP,
+    FAILED_STATUSES,
+    HARD_CES,
+    LATE_HOURS,
+    LUKEWARM_NPS,
+    NPS_DROP,
+    POOR_CSAT,
+    WINDOW,
+    RiskReason,
+    feedback_reason,
+    interaction_failed,
+)
 from .models import Feedback
 
-SCAN_LIMIT = 2000  # rows read per source; the list is a worklist, not a report
+# Candidates read per source, newest first. The database already keeps only rows that may be at risk, so this is a
+# guard against a flood, not a sample: past it, the oldest signals of the 30 days are the ones left out.
+SCAN_LIMIT = 10_000
 
 
 @dataclass(frozen=True)
@@ -45,20 +59,45 @@ def _unhandled(queryset: QuerySet, customer_field: str) -> QuerySet:
     return queryset.filter(~Exists(handled))
 
 
-def at_risk_for_user(user: User, *, now: datetime | None = None, limit: int = 100) -> list[AtRisk]:
+def at_risk_for_user(user: User, *, now: datetime | None = None, customer: str | None = None) -> list[AtRisk]:
+    """Everyone at risk at the user's locations, newest signal first (or only `customer`, by external id)."""
     now = now or timezone.now()
     since = now - WINDOW
     locations = _visible_locations(user)
     found: dict[int, AtRisk] = {}  # one entry per customer: the first reason found
-    for entry in (*_failed_interactions(since, locations), *_silent_feedback(since, locations)):
+    for entry in (*_failed_interactions(since, locations, customer), *_silent_feedback(since, locations, customer)):
         found.setdefault(entry.customer.pk, entry)
-    return sorted(found.values(), key=lambda entry: entry.since, reverse=True)[:limit]
+    return sorted(found.values(), key=sort_key, reverse=True)
 
 
-def _failed_interactions(since: datetime, locations: list[int] | None) -> list[AtRisk]:
+def sort_key(entry: AtRisk) -> tuple[datetime, int]:
+    """The list's order, newest first, and what a page's cursor remembers: ties on time are broken by customer."""
+    return entry.since, entry.customer.pk
+
+
+def page_after(entries: list[AtRisk], after: tuple[datetime, int] | None, limit: int) -> tuple[list[AtRisk], bool]:
+    """The `limit` entries that follow the one with key `after` (from the start without one), and whether more
+    follow. Keyed rather than numbered, so a customer reached meanwhile does not shift the next page."""
+    rest = entries if after is None else [entry for entry in entries if sort_key(entry) < after]
+    return rest[:limit], len(rest) > limit
+
+
+def _maybe_failed(interactions: QuerySet) -> QuerySet:
+    """A superset of `interaction_failed` the database can check, so that only likely failures are read."""
+    late = Q(attributes__delivery_delay_hours__gt=LATE_HOURS) | Q(attributes__delay_hours__gt=LATE_HOURS)
+    statuses = Q()
+    for status in FAILED_STATUSES:
+        statuses |= Q(attributes__status__icontains=status)  # the rule strips and lowers: contains covers both
+    return interactions.filter(late | statuses)
+
+
+def _failed_interactions(since: datetime, locations: list[int] | None, customer: str | None) -> list[AtRisk]:
     interactions = Interaction.objects.select_related("customer", "location").filter(occurred_at__gte=since)
     if locations is not None:
         interactions = interactions.filter(location_id__in=locations)
+    if customer is not None:
+        interactions = interactions.filter(customer__external_id=customer)
+    interactions = _maybe_failed(interactions)
     spoke_since = Feedback.objects.filter(customer_id=OuterRef("customer_id"), occurred_at__gte=OuterRef("occurred_at"))
     interactions = _unhandled(interactions, "customer_id").filter(~Exists(spoke_since))
     return [
@@ -69,19 +108,25 @@ def _failed_interactions(since: datetime, locations: list[int] | None) -> list[A
     ]  # fmt: skip
 
 
-def _silent_feedback(since: datetime, locations: list[int] | None) -> list[AtRisk]:
+def _silent_feedback(since: datetime, locations: list[int] | None, customer: str | None) -> list[AtRisk]:
     feedback = Feedback.objects.select_related("customer", "location", "text_sense").filter(
         case__isnull=True, occurred_at__gte=since
     )
     if locations is not None:
         feedback = feedback.filter(location_id__in=locations)
+    if customer is not None:
+        feedback = feedback.filter(customer__external_id=customer)
     previous = Feedback.objects.filter(
         customer_id=OuterRef("customer_id"), occurred_at__lt=OuterRef("occurred_at")
     ).order_by("-occurred_at")
     feedback = feedback.annotate(
         previous_nps=Subquery(previous.values("nps")[:1]), previous_csat=Subquery(previous.values("csat")[:1])
     )  # the customer's answer before this one, read in the same query
-    rows = list(_unhandled(feedback, "customer_id").order_by("-occurred_at")[:SCAN_LIMIT])
+    maybe_at_risk = (  # a superset of `feedback_reason`: the rules below decide
+        Q(text_sense__alert=True) | Q(nps__lte=LUKEWARM_NPS) | Q(csat__lte=POOR_CSAT) | Q(ces__gte=HARD_CES)
+        | Q(previous_nps__gte=F("nps") + NPS_DROP) | Q(previous_csat__gte=F("csat") + CSAT_DROP)
+    )  # fmt: skip
+    rows = list(_unhandled(feedback.filter(maybe_at_risk), "customer_id").order_by("-occurred_at")[:SCAN_LIMIT])
     entries = []
     for item in rows:
         reason = _feedback_reason(item)
