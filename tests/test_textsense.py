@@ -2,6 +2,7 @@
 `amends textsense classify` command. Nothing here reads the research data set (that is bench/textsense_quality.py).
 """
 
+import dataclasses
 import io
 import json
 from pathlib import Path
@@ -14,7 +15,7 @@ from django.core.management import call_command
 from amends.textsense.amazement import is_amazed
 from amends.textsense.analyser import Analysis, base_analyser, base_weights
 from amends.textsense.embedding import clean
-from amends.textsense.head import balanced_weight
+from amends.textsense.head import balanced_weight, fit_head
 from amends.textsense.language import detect_language
 
 THRESHOLD = 0.9
@@ -164,6 +165,21 @@ def test_each_language_and_within_it_each_class_weigh_the_same() -> None:
     codes = np.array(languages)
     sums = [weight[(codes == code) & (negative == label)].sum() for code in ("de", "nl") for label in (True, False)]
     assert max(sums) == pytest.approx(min(sums))
+
+
+def test_a_head_is_solved_so_a_retrained_head_does_not_depend_on_where_it_started() -> None:
+    shipped = base_weights()
+    # Corrections that contradict the shipped examples, and weigh 25 times as much, as a business's agents' can.
+    corrected = np.arange(0, len(shipped.vectors), 10)
+    vectors = np.vstack([shipped.vectors, shipped.vectors[corrected]])
+    negative = np.concatenate([shipped.negative, ~shipped.negative[corrected]])
+    languages = [*shipped.languages, *(shipped.languages[row] for row in corrected)]
+    weight = np.concatenate([balanced_weight(shipped.negative, shipped.languages), np.full(len(corrected), 25.0)])
+    from_shipped = fit_head(vectors, negative, languages, weight, start=shipped.head)
+    far_away = dataclasses.replace(shipped.head, weights=-shipped.head.weights, bias=3.0)
+    from_far_away = fit_head(vectors, negative, languages, weight, start=far_away)
+    assert np.allclose(from_shipped.weights, from_far_away.weights, atol=1e-3)
+    assert from_shipped.bias == pytest.approx(from_far_away.bias, abs=1e-3)
 
 
 def classify(settings: Any, capsys: pytest.CaptureFixture[str], *args: str) -> list[dict]:

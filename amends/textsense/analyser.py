@@ -142,13 +142,15 @@ def business_state(corrections: Sequence[Correction]) -> bytes:
     head = weights.head
     if negative_rows:
         corrected_languages = [detect_language(texts[c.text]) for c in by_field["negative"]]
+        corrected = np.array([label == "true" for label in negative_labels])
+        # Balanced like the examples: corrections teach what a complaint looks like here, not how many there are
+        # (agents correct misses and false alarms in no fixed mix, and a lopsided mix would mute or flood alerts).
+        correction_weight = CORRECTION_WEIGHT * balanced_weight(corrected, corrected_languages)
         head = fit_head(
             np.vstack([weights.vectors, *negative_rows]),
-            np.concatenate([weights.negative, np.array([label == "true" for label in negative_labels])]),
+            np.concatenate([weights.negative, corrected]),
             [*weights.languages, *corrected_languages],
-            np.concatenate(
-                [balanced_weight(weights.negative, weights.languages), np.full(len(negative_rows), CORRECTION_WEIGHT)]
-            ),
+            np.concatenate([balanced_weight(weights.negative, weights.languages), correction_weight]),
             start=weights.head,
         )
     category_rows = [vector_of[c.text] for c in by_field["category"]]
