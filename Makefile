@@ -52,9 +52,11 @@ bench-batch: install
 	$(BIN)/python -m bench.batch
 
 # Text model quality per language on ../shared/data (evaluation only) and texts/s; SAMPLE texts per language.
+# CORRECTIONS=N then retrains as a business whose agents labelled N other texts per language, and measures again.
 SAMPLE ?= 1000
+CORRECTIONS ?= 0
 bench-textsense: install
-	$(BIN)/python -m bench.textsense_quality --sample $(SAMPLE)
+	$(BIN)/python -m bench.textsense_quality --sample $(SAMPLE) --corrections $(CORRECTIONS)
 
 bench-incidents: install
 	$(BIN)/python -m bench.incidents
