@@ -6,14 +6,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import QuerySet, Sum
-from django.db.models.functions import TruncWeek
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from amends.core.models import Location, User
 
 from . import stats
-from .filters import Filters, monday, narrowed
+from .filters import Filters, monday, narrowed, weekly_sums
 from .models import InteractionDay, case_facts
 
 CHARTS = ("p", "u")
@@ -73,7 +72,6 @@ def _weeks(since: date, until: date) -> list[date]:
 def _by_location_week(facts: QuerySet[Any], summed: str) -> dict[int, dict[date, int]]:
     """The facts summed per location and week (Monday), grouped by the database."""
     grouped: dict[int, dict[date, int]] = {}
-    rows = facts.annotate(week=TruncWeek("day")).values_list("location_id", "week").annotate(n=Sum(summed))
-    for location_id, week, n in rows.order_by():
+    for location_id, week, n in weekly_sums(facts, summed, "location_id"):
         grouped.setdefault(location_id, {})[week] = n
     return grouped

@@ -4,7 +4,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,6 +41,11 @@ class Filters:
 def monday(day: date) -> date:
     """The week a day belongs to, by its Monday: weekly trends and control charts group by it."""
     return day - timedelta(days=day.weekday())
+
+
+def weekly_sums(facts: QuerySet[Any], summed: str, *by: str) -> QuerySet[Any]:
+    """Rows of (*by, Monday, sum of `summed`): the facts grouped per week by the database."""
+    return facts.annotate(week=TruncWeek("day")).values_list(*by, "week").annotate(n=Sum(summed)).order_by()
 
 
 def narrowed(rows: QuerySet[Any], filters: Filters, user: User, *, has_team: bool = True) -> QuerySet[Any]:

@@ -6,12 +6,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet, Sum
-from django.db.models.functions import TruncWeek
 
 from amends.core.models import User
 from amends.followups.enums import Verdict
 
-from .filters import Filters, narrowed
+from .filters import Filters, narrowed, weekly_sums
 from .models import FollowUpDay, InteractionDay, SilentDay, case_facts
 
 SUMMED = (
@@ -86,7 +85,7 @@ def _per_1000(failures: int, interactions: int) -> float | None:
 def _weekly(facts: QuerySet[Any], interactions: QuerySet[InteractionDay]) -> list[dict]:
     weeks: dict[date, list[int]] = {}
     for index, (rows, summed) in enumerate(((facts, "cases"), (interactions, "interactions"))):
-        for week, n in rows.annotate(week=TruncWeek("day")).values_list("week").annotate(n=Sum(summed)).order_by():
+        for week, n in weekly_sums(rows, summed):
             weeks.setdefault(week, [0, 0])[index] = n
     return [
         {"week": week, "cases": cases, "interactions": seen, "failures_per_1000": _per_1000(cases, seen)}

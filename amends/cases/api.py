@@ -12,6 +12,7 @@ from amends.core.apikit import (
     id_page,
     idempotent_create,
     iso,
+    page_size,
 )
 from amends.core.enums import Role
 from amends.core.errors import Forbidden
@@ -57,7 +58,6 @@ from .services import (
 )
 
 router = Router(tags=["cases"])
-MAX_LIMIT = 200
 ESCALATION_NAMES = {
     EscalationLevel.NONE: "on_time",
     EscalationLevel.WARNED: "warned",
@@ -134,7 +134,7 @@ def list_cases(request: HttpRequest, params: Query[CaseListParams]):
     page = paginate_by_due(
         cases_filtered(api_user(request), filters).prefetch_related("related", "follow_ups"),
         cursor=params.cursor,
-        limit=max(1, min(params.limit, MAX_LIMIT)),
+        limit=page_size(params.limit),
     )
     return {"items": [case_out(case) for case in page.items], "next_cursor": page.next_cursor}
 

@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from amends.cases.enums import RecoveryOutcome
+
 
 class GestureType(models.TextChoices):
     REFUND = "refund", _("Refund")  # the whole price back
@@ -17,6 +19,15 @@ class GestureType(models.TextChoices):
 
 # Gestures paid out as money: a refund is marked for payment when chosen; the others are issued or arranged.
 PAID_OUT = (GestureType.REFUND, GestureType.PARTIAL_REFUND, GestureType.WAIVED_FEE)
+
+
+def recovery_outcome_of(gesture_type: str) -> RecoveryOutcome:
+    """What a gesture counts as among recovery outcomes (analytics applies the same rule in SQL to a case's ledger)."""
+    if gesture_type in PAID_OUT:
+        return RecoveryOutcome.MONETARY_RELIEF
+    if gesture_type == GestureType.APOLOGY_ONLY:
+        return RecoveryOutcome.EXPLANATION
+    return RecoveryOutcome.NON_MONETARY_RELIEF
 
 
 class OfferStatus(models.TextChoices):

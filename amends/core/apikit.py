@@ -171,9 +171,14 @@ class IdPageParams(Schema):
 MAX_PAGE = 200
 
 
+def page_size(limit: int) -> int:
+    """A list's `limit`, held between 1 and MAX_PAGE."""
+    return max(1, min(limit, MAX_PAGE))
+
+
 def id_page(rows: QuerySet, params: IdPageParams, render: Callable[[Any], dict]) -> dict:
     """One page of a list in id order, `{"items", "next_cursor"}`; the cursor is the last id shown."""
-    limit = max(1, min(params.limit, MAX_PAGE))
+    limit = page_size(params.limit)
     rows = rows.order_by("id")
     if params.cursor:
         rows = rows.filter(id__gt=decode_id_cursor(params.cursor))

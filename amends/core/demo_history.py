@@ -21,7 +21,7 @@ from amends.cases.enums import CaseStatus, EventKind, RecoveryOutcome, Severity
 from amends.cases.models import Case, CaseEvent
 from amends.cases.selectors import policy_targets, sla_policy_for
 from amends.cases.sla import Targets
-from amends.compensation.enums import PAID_OUT, GestureType
+from amends.compensation.enums import GestureType, recovery_outcome_of
 from amends.compensation.models import LedgerEntry
 from amends.compensation.services import fulfilment_of
 from amends.core.clock import add_business_time
@@ -254,11 +254,7 @@ def _gestures(place: Place, cases: list[Case], now: datetime, rng: random.Random
             category=case.category, location=place.location, team_id=case.team_id, offered_by=rng.choice(givers),
             **fulfilment_of(kind, case.resolved_at),
         ))  # fmt: skip
-        outcomes[case.pk] = (
-            RecoveryOutcome.MONETARY_RELIEF if kind in PAID_OUT
-            else RecoveryOutcome.EXPLANATION if kind == GestureType.APOLOGY_ONLY
-            else RecoveryOutcome.NON_MONETARY_RELIEF
-        )  # fmt: skip
+        outcomes[case.pk] = recovery_outcome_of(kind)
     entries = LedgerEntry.objects.bulk_create(entries, batch_size=1000)
     for entry in entries:  # created_at is set on insert; the gesture was given when the case was resolved
         assert entry.case is not None and entry.case.resolved_at is not None

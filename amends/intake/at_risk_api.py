@@ -3,7 +3,7 @@ from datetime import datetime
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from amends.core.apikit import ERRORS_READ, MAX_PAGE, api_user
+from amends.core.apikit import ERRORS_READ, api_user, page_size
 from amends.core.cursors import decode_timed_cursor, encode_time_cursor
 
 from .at_risk import REASON_LABELS
@@ -43,7 +43,7 @@ def list_at_risk(request: HttpRequest, params: Query[AtRiskParams]):
     each with its reason: failed_interaction, silent_bad_score, score_drop or negative_text. Customers with an open
     case are left out. `next_cursor` brings the next page."""
     after = decode_timed_cursor(params.cursor) if params.cursor else None
-    entries, more = page_after(at_risk_for_user(api_user(request)), after, max(1, min(params.limit, MAX_PAGE)))
+    entries, more = page_after(at_risk_for_user(api_user(request)), after, page_size(params.limit))
     last = sort_key(entries[-1]) if entries else None
     return {
         "items": [_entry_out(entry) for entry in entries],
