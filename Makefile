@@ -4,23 +4,29 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-runtime
 export DEBUG ?= 1
 DEMO_DB ?= sqlite:///amends.sqlite3
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: demo test install lint typecheck test-sqlite test-postgres test-redis bench-intake bench-batch bench-import bench-inbox bench-analytics bench-incidents messages clean
+.PHONY: demo test install check-install lint typecheck test-sqlite test-postgres test-redis bench-intake bench-batch bench-import bench-inbox bench-analytics bench-incidents messages clean
 
-$(STAMP): pyproject.toml
+# The product alone (make demo), or the product with the test and lint tools (make test).
+$(RUN_STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+$(STAMP): $(RUN_STAMP)
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
 
-demo: install
+demo: $(RUN_STAMP)
 	DATABASE_URL=$(DEMO_DB) $(BIN)/amends migrate --noinput
 	DATABASE_URL=$(DEMO_DB) $(BIN)/amends demo_data
 	@DATABASE_URL=$(DEMO_DB) bash scripts/serve-demo.sh
@@ -43,6 +49,10 @@ test-postgres: install
 
 test-redis: install
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS_TEST_URL) $(BIN)/pytest -q -p no:cacheprovider -m redis
+
+# The production install: `pip install .` without dev extras into a clean venv, migrate, check --deploy, serve.
+check-install:
+	bash scripts/check-install.sh
 
 bench-intake: install
 	$(BIN)/python -m bench.intake

@@ -10,6 +10,6 @@ trap 'kill $WORKER $SWEEPER 2>/dev/null || true' EXIT INT TERM
 echo
 echo "Amends is running on http://127.0.0.1:8000"
 echo "Log in as agent / supervisor / admin, password: amends-demo"
-echo "API token for curl: run '$BIN/amends api_token create admin' in another terminal."
+echo "API token for curl: run 'DEBUG=1 $BIN/amends api_token create admin' in another terminal."
 echo
 "$BIN/amends" runserver 127.0.0.1:8000
