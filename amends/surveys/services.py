@@ -129,7 +129,7 @@ def _invitable_customer(by: User, external_id: str) -> Customer:
         return customer_for_user(user=by, external_id=external_id)
     except (Customer.DoesNotExist, NotFound) as exc:
         # One answer for "no such customer" and "not yours": nobody learns who is another team's customer.
-        message = _("There is no customer %(id)s, or you may not invite them.") % {"id": external_id}
+        message = _("There is no such customer, or you may not invite them.")
         raise DomainError(ErrorCode.UNKNOWN_CUSTOMER, message, field="customer", status=422) from exc
 
 
