@@ -194,6 +194,9 @@ def test_feedback_that_joins_another_teams_open_case_answers_case_null(world: Wo
     batch = alice.post("/feedback/batch", {"items": [negative_survey(text="Still nothing.")]}).json()
     assert batch["items"][0]["result"]["case"] is None
     assert Case.objects.count() == 1  # the posts joined Berlin's case; they were only not told about it
+    assert alice.get(f"/feedback/{single.json()['id']}").json()["case"] is None  # nor when reading it back
+    timeline = alice.get("/customers/cust-1").json()["timeline"]
+    assert [item["case"] for item in timeline if item["kind"] == "feedback"] == [None, None]
     assert ApiClient(world.bob).post("/feedback", negative_survey()).json()["case"]["id"] == berlins  # bob sees it
 
 

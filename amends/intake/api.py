@@ -121,7 +121,9 @@ def create_feedback_batch(request: HttpRequest, payload: BatchIn):
 
 @router.get("/feedback/{feedback_id}", response={200: FeedbackOut, **ERRORS_READ})
 def get_feedback(request: HttpRequest, feedback_id: int):
-    feedback: Feedback = feedback_get_for_user(user=api_user(request), feedback_id=feedback_id)
+    user = api_user(request)
+    feedback: Feedback = feedback_get_for_user(user=user, feedback_id=feedback_id)
+    case = feedback.case if feedback.case_id in visible_case_ids(user, [feedback.case_id or 0]) else None
     return {
         "id": feedback.pk,
         "customer": feedback.customer.external_id,
@@ -135,6 +137,6 @@ def get_feedback(request: HttpRequest, feedback_id: int):
         "negative": feedback.is_negative,
         "occurred_at": feedback.occurred_at,
         "received_at": feedback.received_at,
-        "case": case_brief(feedback.case),
+        "case": case_brief(case),
         "text_sense": text_sense_of(feedback),
     }
