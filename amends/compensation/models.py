@@ -7,7 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from amends.core.enums import Role
+from amends.core.enums import STAFF_ROLES
 
 from .enums import Decision, Fulfilment, GestureType, OfferStatus
 
@@ -37,7 +37,9 @@ class CatalogueItem(models.Model):
 class AuthorityLimit(models.Model):
     """How much a role, or one person (replacing their role's), may give without approval."""
 
-    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    role = models.CharField(
+        _("role"), max_length=20, choices=[(role.value, role.label) for role in STAFF_ROLES], blank=True
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     per_case = models.DecimalField(_("per case"), max_digits=12, decimal_places=2)

@@ -375,7 +375,7 @@ def demo_data_load(*, now: datetime | None = None) -> DemoSummary:
         demo_sla_ensure()
         customers = _plan_customers(rng)
         for customer in customers:
-            customer_upsert(customer)
+            customer_upsert(customer, may_change=True)  # the demo loads as the system does
         stories = _plan_stories(rng, customers, now)
         planned_ids = [story.external_id for story in stories]
         told = set(Interaction.objects.filter(external_id__in=planned_ids).values_list("external_id", flat=True))
@@ -447,7 +447,7 @@ def _add_silent_failures(now: datetime) -> None:
         code, kind, attributes, hours_ago = failure
         interaction_record(
             external_id=external_id, customer=CustomerData(external_id=customer.external_id), location_code=code,
-            kind=kind, occurred_at=now - timedelta(hours=hours_ago), attributes=attributes,
+            kind=kind, occurred_at=now - timedelta(hours=hours_ago), attributes=attributes, by=None,
         )  # fmt: skip
 
 
@@ -727,6 +727,7 @@ def _tell(story: Story, users: dict[str, User]) -> None:
         kind=story.location.interaction_kind,
         occurred_at=story.occurred_at,
         attributes=story.attributes,
+        by=None,
     )
     if story.feedback is None:
         return
@@ -766,6 +767,7 @@ def _submit(story: Story, plan: FeedbackPlan) -> Case | None:
             occurred_at=plan.received_at - plan.answer_lag,
             interaction_external_id=story.external_id,
             language=story.customer.language,
+            may_change_contact=True,  # the demo loads as the system does
         )
     )
     Feedback.objects.filter(pk=feedback.pk).update(received_at=plan.received_at)

@@ -8,6 +8,13 @@ class Role(models.TextChoices):
     AGENT = "agent", _("Agent")  # handles cases of their teams
     SUPERVISOR = "supervisor", _("Supervisor")  # oversees teams, higher spending limit, manages touchpoints
     ADMIN = "admin", _("Admin")  # configures the whole business, sees every team
+    # A service account (survey tool, PMS, shop system): intake at every location and customers' contact details;
+    # no teams, no pages, sees no case.
+    INTEGRATION = "integration", _("Integration")
+
+
+# The roles people hold: the ones with spending authority (an integration account gives no gestures).
+STAFF_ROLES = (Role.AGENT, Role.SUPERVISOR, Role.ADMIN)
 
 
 class Language(models.TextChoices):

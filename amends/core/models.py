@@ -61,6 +61,16 @@ class User(AbstractUser):
     def sees_all_teams(self) -> bool:
         return self.is_superuser or Role.ADMIN.value in self.role_names
 
+    @property
+    def is_integration(self) -> bool:
+        """A service account (survey tool, PMS, shop system): intake everywhere, but it sees no case."""
+        return Role.INTEGRATION.value in self.role_names
+
+    @property
+    def intake_everywhere(self) -> bool:
+        """Admins and integration accounts: intake at every location, for any customer, with contact details."""
+        return self.sees_all_teams or self.is_integration
+
 
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()

@@ -6,7 +6,7 @@ from .cache import TtlCache
 from .clock import Calendar, parse_intervals, parse_week
 from .enums import Role
 from .errors import DomainError, ErrorCode
-from .models import BusinessCalendar, Team, User
+from .models import BusinessCalendar, Location, Team, User
 
 # A calendar read from the database, by (id, last change): a changed calendar is read again.
 _clocks: TtlCache[Calendar] = TtlCache(ttl=300, max_entries=256)
@@ -33,6 +33,25 @@ def user_by_username(username: str, *, field: str = "owner") -> User:
             ErrorCode.UNKNOWN_USER, _("There is no user %(name)s.") % {"name": username}, field=field, status=422
         )
     return user
+
+
+def may_post_intake_at(user: User, location: Location) -> bool:
+    """Who may post intake (interactions, feedback, survey invitations) at a location: admins and integration
+    accounts everywhere, anyone else at the locations of their teams (a location without a team: nobody else)."""
+    if user.intake_everywhere:
+        return True
+    return location.team_id is not None and user.teams.filter(pk=location.team_id).exists()
+
+
+def intake_location_check(user: User, location: Location, *, field: str = "location") -> None:
+    """Refuse intake at a location the user may not post at (`may_post_intake_at`): 403 location_forbidden."""
+    if not may_post_intake_at(user, location):
+        raise DomainError(
+            ErrorCode.LOCATION_FORBIDDEN,
+            _("You may not post at %(code)s: it belongs to a team you are not in.") % {"code": location.code},
+            field=field,
+            status=403,
+        )
 
 
 def supervisors_of(team_id: int | None) -> list[User]:

@@ -28,6 +28,7 @@ ROLE_PERMISSIONS = {
         "change_location",
         "view_team",
     ],
+    Role.INTEGRATION: [],  # a service account: the API only, no back office
 }
 ADMIN_APPS = ["core", "customers", "intake", "cases"]
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
@@ -74,6 +75,26 @@ def user_create(
     user.groups.add(group)
     for team in teams:
         team.members.add(user)
+    return user
+
+
+@transaction.atomic
+def integration_account_ensure(username: str) -> User:
+    """The service account of an integration (survey tool, PMS, shop system), created when new.
+
+    It has the role integration and nothing else: no teams, no password (it cannot log in to the pages), not staff.
+    An existing user of another role is refused rather than turned into one.
+    """
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        return user_create(username=username, password=None, role=Role.INTEGRATION)
+    if user.role_names != {Role.INTEGRATION.value} or user.is_superuser or user.is_staff:
+        raise DomainError(
+            ErrorCode.DUPLICATE,
+            _("%(name)s is a person's account, not an integration account.") % {"name": username},
+            field="username",
+            status=409,
+        )
     return user
 
 

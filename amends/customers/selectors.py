@@ -79,6 +79,11 @@ def customer_view(*, user: User, external_id: str) -> CustomerView:
         .select_related("location")
         .order_by("-occurred_at")[:TIMELINE_LIMIT]
     )
+    # Feedback at the user's locations may sit on another team's case: that case is not named.
+    elsewhere = {f.case_id for f in feedback if f.case_id is not None} - set(case_ids)
+    shown = set(case_ids)
+    if elsewhere:
+        shown |= set(cases_visible_to(user).filter(pk__in=elsewhere).values_list("pk", flat=True))
     notes = CaseEvent.objects.filter(case_id__in=case_ids, kind=EventKind.NOTE_ADDED).select_related("actor")
     messages = CaseMessage.objects.filter(case_id__in=case_ids).select_related("author")
     given = Q(case_id__in=case_ids) | Q(case__isnull=True, customer=customer)  # on their cases, or for an incident
@@ -89,7 +94,13 @@ def customer_view(*, user: User, external_id: str) -> CustomerView:
             for i in interactions
         ),
         *(
-            TimelineItem("feedback", f.occurred_at, f.get_channel_display(), _scores_and_text(f), f.case_id)
+            TimelineItem(
+                "feedback",
+                f.occurred_at,
+                f.get_channel_display(),
+                _scores_and_text(f),
+                f.case_id if f.case_id in shown else None,
+            )
             for f in feedback
         ),
         *(

@@ -7,7 +7,7 @@ from amends.core.apikit import ERRORS_READ, ERRORS_WRITE, ErrorOut, api_user, id
 
 from .models import Incident, IncidentUpdate
 from .schemas import IncidentIn, IncidentOut, PreviewOut, UpdateIn, UpdateOut
-from .selectors import incident_get, incident_preview, update_progress
+from .selectors import incident_get_for_user, incident_preview, update_progress
 from .services import Cohort, incident_announce, incident_create, incident_post_update
 
 router = Router(tags=["amends"])
@@ -62,18 +62,18 @@ def create_incident(request: HttpRequest, payload: IncidentIn):
     return idempotent_create(request, scope="incidents", payload=payload, action=action)
 
 
-@router.get("/incidents/{incident_id}", response={200: IncidentOut, **ERRORS_READ})
+@router.get("/incidents/{incident_id}", response={200: IncidentOut, **ERRORS_READ, 403: ErrorOut})
 def get_incident(request: HttpRequest, incident_id: int):
-    """The incident with the delivery progress of each message sent to its customers."""
-    api_user(request)
-    return incident_out(incident_get(incident_id))
+    """The incident with the delivery progress of each message sent to its customers. Supervisors and admins, as
+    on the incident pages (others: 403 `forbidden`)."""
+    return incident_out(incident_get_for_user(api_user(request), incident_id))
 
 
-@router.get("/incidents/{incident_id}/preview", response={200: PreviewOut, **ERRORS_READ})
+@router.get("/incidents/{incident_id}/preview", response={200: PreviewOut, **ERRORS_READ, 403: ErrorOut})
 def preview_incident(request: HttpRequest, incident_id: int):
-    """How many customers the query reaches, their languages, a sample, and languages without a message."""
-    api_user(request)
-    preview = incident_preview(incident_get(incident_id))
+    """How many customers the query reaches, their languages, a sample, and languages without a message.
+    Supervisors and admins, as on the incident pages (others: 403 `forbidden`)."""
+    preview = incident_preview(incident_get_for_user(api_user(request), incident_id))
     sample = [{"external_id": c.external_id, "name": c.name, "language": c.language, "has_email": bool(c.email)}
               for c in preview["sample"]]  # fmt: skip
     return {**preview, "sample": sample}
@@ -83,16 +83,17 @@ def preview_incident(request: HttpRequest, incident_id: int):
 def send_incident(request: HttpRequest, incident_id: int):
     """Announce: the cohort is fixed and every customer's notice queued; the worker sends them in batches
     (progress on the incident). Sending again changes nothing."""
-    incident = incident_get(incident_id)
-    incident_announce(incident=incident, by=api_user(request))
-    return 202, incident_out(incident_get(incident_id))
+    user = api_user(request)
+    incident = incident_get_for_user(user, incident_id)
+    incident_announce(incident=incident, by=user)
+    return 202, incident_out(incident_get_for_user(user, incident_id))
 
 
 @router.post("/incidents/{incident_id}/updates", response={202: UpdateOut, **ERRORS_WRITE, 404: ErrorOut})
 def post_update(request: HttpRequest, incident_id: int, payload: UpdateIn):
     """A status update, or with `resolved` the resolution notice, to the same customers."""
     user = api_user(request)
-    incident = incident_get(incident_id)
+    incident = incident_get_for_user(user, incident_id)
 
     def action() -> tuple[int, dict]:
         update = incident_post_update(incident=incident, messages=payload.message, resolved=payload.resolved, by=user)

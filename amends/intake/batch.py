@@ -27,7 +27,7 @@ from amends.cases.services import Failure, cases_open_or_attach_many
 from amends.core.errors import DomainError
 from amends.core.models import Location
 from amends.customers.models import Customer, Interaction
-from amends.customers.services import location_by_code
+from amends.customers.services import CONTACT_FIELDS, contact_split, location_for_intake, with_contact_given
 from amends.textsense.tasks import analyse_feedback_task
 
 from .channels.csv.bulk import allocate_ids, insert_rows
@@ -35,8 +35,6 @@ from .models import Feedback
 from .queue import enqueue_many
 from .services import FeedbackInput, unknown_interaction
 from .verdict import Verdict, decide, intake_rules, repeat_windows
-
-CUSTOMER_FIELDS = ("name", "email", "phone", "language", "segment")
 
 
 @dataclass(frozen=True)
@@ -62,20 +60,22 @@ class Stored:
 
 
 def feedback_check_many(items: list[FeedbackInput]) -> list[Checked | DomainError]:
-    """Each item checked as `feedback_submit` checks it (unknown location, unknown interaction); nothing written."""
-    locations: dict[str, Location | DomainError] = {}
-    for code in dict.fromkeys(item.location_code for item in items):
+    """Each item checked as `feedback_submit` checks it (unknown location, a location the caller may not post at,
+    unknown interaction); nothing written."""
+    locations: dict[tuple[str, int | None], Location | DomainError] = {}
+    for code, by in dict.fromkeys((item.location_code, item.posted_by) for item in items):
         try:
-            locations[code] = location_by_code(code)  # remembered per process: usually no query
+            # The location is remembered per process: usually one query per location, for the caller's teams.
+            locations[code, by.pk if by else None] = location_for_intake(code, by=by)
         except DomainError as error:
-            locations[code] = error
+            locations[code, by.pk if by else None] = error
     wanted = {item.interaction_external_id for item in items if item.interaction_external_id}
     interactions = Interaction.objects.in_bulk(wanted, field_name="external_id") if wanted else {}
     checked: list[Checked | DomainError] = []
     for item in items:
         if item.external_ref:
             raise ValueError("feedback_check_many is for feedback without an external_ref")
-        location = locations[item.location_code]
+        location = locations[item.location_code, item.posted_by.pk if item.posted_by else None]
         interaction = interactions.get(item.interaction_external_id) if item.interaction_external_id else None
         if isinstance(location, DomainError):
             checked.append(location)
@@ -107,6 +107,7 @@ class _Seen:
     language: str
     segment: str
     known: bool  # stored before this chunk
+    kept_aside: dict[str, str]  # the item's contact values `contact_split` did not write on the customer
 
 
 class _Customers:
@@ -116,22 +117,30 @@ class _Customers:
         external_ids = list(dict.fromkeys(item.data.customer.external_id for item in items))
         rows = Customer.objects.select_for_update().filter(external_id__in=external_ids).order_by("pk")
         known = {customer.external_id: customer for customer in rows}
-        defaults = {f.name: f.get_default() for f in Customer._meta.concrete_fields if f.name in CUSTOMER_FIELDS}
+        defaults = {f.name: f.get_default() for f in Customer._meta.concrete_fields if f.name in CONTACT_FIELDS}
         state = {
-            key: {name: getattr(known[key], name) for name in CUSTOMER_FIELDS} if key in known else dict(defaults)
+            key: {name: getattr(known[key], name) for name in CONTACT_FIELDS} if key in known else dict(defaults)
             for key in external_ids
         }
         changed: dict[str, set[str]] = defaultdict(set)
         after: list[dict[str, Any]] = []
+        met = set(known)
         for item in items:
             key = item.data.customer.external_id
             current = state[key]
-            for name in CUSTOMER_FIELDS:
-                value = getattr(item.data.customer, name)
-                if value is not None and current[name] != value:
-                    current[name] = value
-                    changed[key].add(name)
-            after.append({"language": current["language"], "segment": current["segment"]})
+            # The first item of a new customer creates it; later items meet a known customer, as one by one.
+            split = contact_split(
+                current if key in met else None,
+                {name: getattr(item.data.customer, name) for name in CONTACT_FIELDS},
+                may_change=item.data.may_change_contact,
+            )
+            met.add(key)
+            if split.write:
+                current.update(split.write)
+                changed[key].update(split.write)
+            after.append(
+                {"language": current["language"], "segment": current["segment"], "kept_aside": split.kept_aside}
+            )
         self._update_known(known, state, changed)
         new = [key for key in external_ids if key not in known]
         pks = {key: customer.pk for key, customer in known.items()}
@@ -266,7 +275,7 @@ class _Writer:
     @staticmethod
     def _row(item: Checked, seen: _Seen, verdict: Verdict) -> dict[str, Any]:
         data = item.data
-        attributes = dict(data.attributes or {})
+        attributes = with_contact_given(data.attributes, seen.kept_aside)
         if verdict.tags:
             attributes["tags"] = list(verdict.tags)
         if verdict.rule:

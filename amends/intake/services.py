@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from amends.cases.models import Case
 from amends.cases.services import case_open_or_attach
 from amends.core.errors import DomainError, ErrorCode
+from amends.core.models import User
 from amends.core.tasks import enqueue_with_transaction
-from amends.customers.models import Customer, Interaction
-from amends.customers.services import CustomerData, customer_upsert, location_by_code
+from amends.customers.models import Interaction
+from amends.customers.services import CustomerData, customer_upsert, location_for_intake, with_contact_given
 
 from .detection import Scores
 from .enums import Channel, FeedbackKind
@@ -38,6 +39,12 @@ class FeedbackInput:
     attributes: dict | None = None
     # The case the customer answers (an email thread): reopened within its reopen window, else followed by a new one.
     reply_to_case_id: int | None = None
+    # The API caller, who may post only where `may_post_intake_at` allows; None for the system's channels (web form,
+    # email, webhook, import), whose location is configured.
+    posted_by: User | None = None
+    # Whether a known customer's contact details may be changed (`contact_split`): an admin's or integration's
+    # post, a signed webhook; not an agent, the web form or email (their differing values are kept aside).
+    may_change_contact: bool = False
 
 
 @transaction.atomic(savepoint=False)
@@ -52,14 +59,14 @@ def feedback_submit(data: FeedbackInput) -> tuple[Feedback, Case | None]:
         )
         if known is not None:
             return known, known.case
-    location = location_by_code(data.location_code)
+    location = location_for_intake(data.location_code, by=data.posted_by)
     interaction = None
     if data.interaction_external_id:
         interaction = Interaction.objects.filter(external_id=data.interaction_external_id).first()
         if interaction is None:
             raise unknown_interaction(data.interaction_external_id)
     # Locked, so that two failures of one customer arriving at once cannot open two cases.
-    customer = customer_upsert(data.customer, lock=True)
+    customer, kept_aside = customer_upsert(data.customer, may_change=data.may_change_contact, lock=True)
     verdict = judge(
         kind=data.kind,
         channel=data.channel,
@@ -70,7 +77,7 @@ def feedback_submit(data: FeedbackInput) -> tuple[Feedback, Case | None]:
         occurred_at=data.occurred_at,
     )
     negative = verdict.negative
-    attributes = dict(data.attributes or {})
+    attributes = with_contact_given(data.attributes, kept_aside)
     if verdict.tags:
         attributes["tags"] = list(verdict.tags)
     if verdict.rule:
@@ -198,7 +205,15 @@ def _webform_known(token: str) -> Feedback | None:
 def _webform_feedback_input(complaint: WebComplaint) -> FeedbackInput:
     contact = {"name": complaint.name, "email": complaint.email, "phone": complaint.phone}
     return FeedbackInput(
-        customer=_webform_customer(complaint),
+        # Anyone can type any address into a public form: `contact_split` fills in what we lacked and never
+        # overwrites what we know (may_change_contact stays False).
+        customer=CustomerData(
+            external_id=customer_id_for_email(complaint.email),
+            name=complaint.name or None,
+            email=complaint.email or None,
+            phone=complaint.phone or None,
+            language=complaint.language or None,
+        ),
         location_code=complaint.location_code,
         channel=Channel.WEB,
         kind=FeedbackKind.COMPLAINT,
@@ -211,21 +226,6 @@ def _webform_feedback_input(complaint: WebComplaint) -> FeedbackInput:
         # What this customer typed this time, whatever the customer record already says.
         attributes={"contact": contact, "contact_consent": complaint.contact_consent},
     )
-
-
-def _webform_customer(complaint: WebComplaint) -> CustomerData:
-    external_id = customer_id_for_email(complaint.email)
-    given = {
-        "name": complaint.name,
-        "email": complaint.email,
-        "phone": complaint.phone,
-        "language": complaint.language,
-    }
-    known = Customer.objects.filter(external_id=external_id).first()
-    if known is not None:
-        # Anyone can type any address into a public form: fill in what we lacked, never overwrite what we know.
-        given = {field: value for field, value in given.items() if not getattr(known, field)}
-    return CustomerData(external_id=external_id, **{field: value or None for field, value in given.items()})
 
 
 def feedback_attach(*, feedback: Feedback, upload: AttachmentInput) -> FeedbackAttachment:

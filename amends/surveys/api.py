@@ -1,18 +1,13 @@
 from datetime import datetime
 
 from django.http import HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import Field
 
-from amends.cases.selectors import case_get_for_user
 from amends.core.apikit import ERRORS_WRITE, StrictSchema, api_user, idempotent_create, iso
-from amends.core.errors import DomainError, ErrorCode
 from amends.core.idempotency import Outcome
-from amends.customers.models import Customer, Interaction
 
-from .models import Survey
-from .services import invitation_create, survey_url
+from .services import invitation_request, survey_url
 
 router = Router(tags=["surveys"])
 
@@ -30,40 +25,25 @@ class InvitationOut(Schema):
     expires_at: datetime
 
 
-def _unknown(code: ErrorCode, field: str, message: str) -> DomainError:
-    return DomainError(code, message, field=field, status=422)
-
-
 @router.post("/surveys/invitations", response={201: InvitationOut, **ERRORS_WRITE})
 def create_invitation(request: HttpRequest, payload: InvitationIn):
     """Invite a customer to a survey by email (in their language); answers the single-use link.
 
-    Refused with 409 `contact_too_soon` when the customer was asked within the survey's interval, and `open_case`
-    while they have an open case (unless the survey is about that case, or the survey allows it)."""
+    Only at a survey whose location the caller may post at (403 `location_forbidden`, field `survey`), and only a
+    customer the caller may see (admins and integration accounts: any); an unknown customer and one the caller may
+    not see both get 422 `unknown_customer`. Then refused with 409 `contact_too_soon` when the customer was asked
+    within the survey's interval, and `open_case` while they have an open case (unless the survey is about that
+    case, or the survey allows it)."""
     user = api_user(request)
 
     def action() -> Outcome:
-        survey = Survey.objects.select_related("location").filter(slug=payload.survey, is_active=True).first()
-        if survey is None:
-            raise _unknown(
-                ErrorCode.UNKNOWN_SURVEY, "survey", _("There is no active survey %(slug)s.") % {"slug": payload.survey}
-            )
-        customer = Customer.objects.filter(external_id=payload.customer).first()
-        if customer is None:
-            raise _unknown(
-                ErrorCode.UNKNOWN_CUSTOMER, "customer", _("There is no customer %(id)s.") % {"id": payload.customer}
-            )
-        interaction = None
-        if payload.interaction:
-            interaction = Interaction.objects.filter(external_id=payload.interaction, customer=customer).first()
-            if interaction is None:
-                raise _unknown(
-                    ErrorCode.UNKNOWN_INTERACTION,
-                    "interaction",
-                    _("There is no interaction %(id)s for this customer.") % {"id": payload.interaction},
-                )
-        case = case_get_for_user(user=user, case_id=payload.case) if payload.case else None
-        invitation = invitation_create(survey=survey, customer=customer, interaction=interaction, case=case)
+        invitation = invitation_request(
+            by=user,
+            survey_slug=payload.survey,
+            customer_external_id=payload.customer,
+            interaction_external_id=payload.interaction,
+            case_id=payload.case,
+        )
         return 201, {"id": invitation.pk, "url": survey_url(invitation), "expires_at": iso(invitation.expires_at)}
 
     return idempotent_create(request, scope="surveys.invitations.create", payload=payload, action=action)

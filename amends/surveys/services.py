@@ -12,8 +12,11 @@ from django.utils.translation import gettext as _
 from amends.analytics import stats
 from amends.cases.enums import OPEN_STATUSES
 from amends.cases.models import Case
+from amends.cases.selectors import case_get_for_user
 from amends.core.errors import DomainError, ErrorCode, NotFound
 from amends.core.links import link_id, link_matches, link_token
+from amends.core.models import User
+from amends.core.selectors import intake_location_check
 from amends.core.tasks import enqueue_with_transaction
 from amends.customers.models import Customer, Interaction
 from amends.customers.services import CustomerData
@@ -84,6 +87,50 @@ def invitation_create(
 
         enqueue_with_transaction(invitation_send_task, invitation.pk)
     return invitation
+
+
+def invitation_request(
+    *,
+    by: User,
+    survey_slug: str,
+    customer_external_id: str,
+    interaction_external_id: str | None = None,
+    case_id: int | None = None,
+) -> Invitation:
+    """An invitation a caller asks for (the API): a survey at a location they may post at (`may_post_intake_at`),
+    for a customer they may see (admins and integration accounts: any customer).
+
+    An unknown customer and one the caller may not see get the same answer, and whether the customer may be asked
+    now (`contact_too_soon`, `open_case`) is told only after that check: the answers reveal nothing of other teams'
+    customers.
+    """
+    survey = Survey.objects.select_related("location").filter(slug=survey_slug, is_active=True).first()
+    if survey is None:
+        message = _("There is no active survey %(slug)s.") % {"slug": survey_slug}
+        raise DomainError(ErrorCode.UNKNOWN_SURVEY, message, field="survey", status=422)
+    intake_location_check(by, survey.location, field="survey")
+    customer = _invitable_customer(by, customer_external_id)
+    interaction = None
+    if interaction_external_id:
+        interaction = Interaction.objects.filter(external_id=interaction_external_id, customer=customer).first()
+        if interaction is None:
+            message = _("There is no interaction %(id)s for this customer.") % {"id": interaction_external_id}
+            raise DomainError(ErrorCode.UNKNOWN_INTERACTION, message, field="interaction", status=422)
+    case = case_get_for_user(user=by, case_id=case_id) if case_id is not None else None
+    return invitation_create(survey=survey, customer=customer, interaction=interaction, case=case)
+
+
+def _invitable_customer(by: User, external_id: str) -> Customer:
+    from amends.customers.selectors import customer_for_user  # the customer selectors read surveys' neighbours
+
+    try:
+        if by.intake_everywhere:
+            return Customer.objects.get(external_id=external_id)
+        return customer_for_user(user=by, external_id=external_id)
+    except (Customer.DoesNotExist, NotFound) as exc:
+        # One answer for "no such customer" and "not yours": nobody learns who is another team's customer.
+        message = _("There is no such customer, or you may not invite them.")
+        raise DomainError(ErrorCode.UNKNOWN_CUSTOMER, message, field="customer", status=422) from exc
 
 
 def invitations_after_interaction(interaction: Interaction) -> list[Invitation]:

@@ -38,7 +38,7 @@ from amends.core.models import Location, Team
 from amends.core.services import location_create
 from amends.core.tasks import enqueue_with_transaction
 from amends.customers.models import Customer, Interaction
-from amends.customers.services import location_by_code
+from amends.customers.services import CONTACT_FIELDS, contact_split, location_by_code
 from amends.intake.detection import Scores, is_negative, more_severe, severity_for
 from amends.intake.models import Feedback
 from amends.intake.rules import needs_text_model
@@ -48,7 +48,9 @@ from amends.textsense.tasks import analyse_feedback_many_task
 from .bulk import allocate_ids, insert_rows
 from .records import CaseHistory, ImportRecord, RowError
 
-CUSTOMER_FIELDS = ("name", "email", "phone", "language", "segment")
+CUSTOMER_FIELDS = CONTACT_FIELDS
+# An import is run by an operator on the server: the system, which counts as an integration (`contact_split`).
+IMPORT_MAY_CHANGE_CONTACT = True
 NO_SCORES = Scores()
 
 
@@ -184,12 +186,13 @@ def _locked_customers(external_ids: Iterable[str]) -> dict[str, Customer]:
 def _update_known(known: dict[str, Customer], given: dict[str, dict[str, str]]) -> None:
     changed_customers, changed_fields = [], set()
     for external_id, customer in known.items():
-        changed = {name for name, value in given[external_id].items() if getattr(customer, name) != value}
-        for name in changed:
-            setattr(customer, name, given[external_id][name])
+        stored = {name: getattr(customer, name) for name in CUSTOMER_FIELDS}
+        changed = contact_split(stored, given[external_id], may_change=IMPORT_MAY_CHANGE_CONTACT).write
+        for name, value in changed.items():
+            setattr(customer, name, value)
         if changed:
             changed_customers.append(customer)
-            changed_fields |= changed
+            changed_fields |= set(changed)
     if changed_customers:
         Customer.objects.bulk_update(changed_customers, [*sorted(changed_fields), "updated_at"])
 

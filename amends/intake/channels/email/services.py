@@ -88,7 +88,8 @@ def _store(
     thread = _answered_feedback(message, source)
     customer = _customer_data(message, thread)
     # Two workers holding the same message wait here, one after the other: the second then sees it stored.
-    customer_upsert(customer, lock=True)
+    # An email is the customer speaking (anyone can write any name): known contact details are never overwritten.
+    customer_upsert(customer, may_change=False, lock=True)
     if Feedback.objects.filter(source=source, external_ref=message.message_id).exists():
         return EmailOutcome(EmailStatus.DUPLICATE, message.message_id)
     feedback, case = feedback_submit(
