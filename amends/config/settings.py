@@ -1,9 +1,11 @@
 """One settings file, driven by environment variables (see README: Configuration)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -77,6 +79,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "axes",
+    "csp",
+    "ninja",  # its static files: the API docs page serves Swagger UI from here, not from a CDN
     "django_tasks",
     "django_tasks_db",
     "amends.core",
@@ -104,9 +109,47 @@ MIDDLEWARE = [
     "amends.core.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "amends.core.middleware.DomainErrorPagesMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a locked-out login into the lockout page
 ]
+
+# Login throttling (django-axes): failed logins are counted per username *and* address together, so an attacker
+# elsewhere cannot lock a real user out; at the limit that pair is refused (the right password too) until the
+# cool-off has passed since the last failure. A successful login clears the pair's count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AMENDS_LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AMENDS_LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "amends.core.ratelimit.client_ip"  # honours AMENDS_TRUSTED_PROXIES like the rate limits
+AXES_LOCKOUT_CALLABLE = "amends.core.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # failed attempts are kept; successful logins need no second log
+AXES_VERBOSE = False
+# Failed API tokens per client address: at the limit within the window, every bearer request from that address gets
+# 429 rate_limited (with Retry-After) until the window ends, so tokens cannot be guessed at speed.
+AMENDS_API_TOKEN_FAILURE_LIMIT = int(os.environ.get("AMENDS_API_TOKEN_FAILURE_LIMIT", "20"))
+AMENDS_API_TOKEN_FAILURE_WINDOW_SECONDS = 60 * int(os.environ.get("AMENDS_API_TOKEN_FAILURE_WINDOW_MINUTES", "10"))
+
+# Content-Security-Policy (django-csp) on every page: scripts, styles and everything else from our own origin only;
+# no inline scripts or styles, no eval. Pages with their own, stricter policy (the poster, attachments) keep it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # the API docs: Swagger UI draws its icons as data: URIs in its style sheet
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 ROOT_URLCONF = "amends.config.urls"
 WSGI_APPLICATION = "amends.config.wsgi.application"

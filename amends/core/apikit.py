@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -16,9 +17,10 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 from pydantic import ConfigDict
 
-from .errors import DomainError, ErrorCode
+from .errors import DomainError, ErrorCode, RateLimited
 from .idempotency import Outcome, run_idempotent
 from .models import User
+from .ratelimit import client_ip, rate_limit_count, rate_limit_hit, seconds_left_in_window
 from .services import api_token_authenticate
 
 
@@ -34,15 +36,27 @@ class ErrorOut(Schema):
     field: str | None
 
 
-ERRORS_READ = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-ERRORS_WRITE = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+ERRORS_READ = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+ERRORS_WRITE = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
 class BearerToken(HttpBearer):
+    """A user's API token. An address that sent too many unknown tokens is refused before its token is looked at,
+    so a good guess is never told apart from a bad one while the limit holds."""
+
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        failures_key = f"api-token-failures:{client_ip(request)}"
+        window = settings.AMENDS_API_TOKEN_FAILURE_WINDOW_SECONDS
+        if rate_limit_count(failures_key, window=window) >= settings.AMENDS_API_TOKEN_FAILURE_LIMIT:
+            raise RateLimited(
+                _("Too many requests with an unknown API token from your address. Please try again later."),
+                retry_after=seconds_left_in_window(window),
+            )
         user = api_token_authenticate(token)
-        if user is not None:
-            request.user = user
+        if user is None:
+            rate_limit_hit(failures_key, limit=settings.AMENDS_API_TOKEN_FAILURE_LIMIT, window=window)
+            return None
+        request.user = user
         return user
 
 
@@ -131,7 +145,10 @@ def domain_error_from_validation(errors: list[Any], *, field_of: Callable[[list[
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        return _error(api, request, exc.status, exc.code, exc.message, exc.field)
+        response = _error(api, request, exc.status, exc.code, exc.message, exc.field)
+        if isinstance(exc, RateLimited):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -65,3 +65,13 @@ class Forbidden(DomainError):
 
     def __init__(self, message: str = "You are not allowed to do this.", *, code: ErrorCode = ErrorCode.FORBIDDEN):
         super().__init__(code, message)
+
+
+class RateLimited(DomainError):
+    """Too many requests from one client; it may try again after `retry_after` seconds (the Retry-After header)."""
+
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(ErrorCode.RATE_LIMITED, message)
+        self.retry_after = retry_after

@@ -1,4 +1,4 @@
-"""The public survey page behind an invitation link: no login, the customer's language, single use."""
+"""The public survey page behind an invitation link: no login, the customer's language, single use, rate-limited."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -6,15 +6,22 @@ from django.utils import translation
 from django.views.decorators.http import require_http_methods
 
 from amends.core.errors import DomainError, NotFound
+from amends.core.ratelimit import DEFAULT_WINDOW_SECONDS, client_ip, rate_limit_hit, seconds_left_in_window
 from amends.intake.detection import Scores
 
 from .forms import AnswerForm, ServqualForm
 from .models import Invitation, Survey
 from .services import invitation_by_token, servqual_answer, survey_answer
 
+RATE_LIMIT = 30  # views and answers per address and 10 minutes, as on the offer and follow-up pages
+
 
 @require_http_methods(["GET", "POST"])
 def answer(request: HttpRequest, token: str) -> HttpResponse:
+    if not rate_limit_hit(f"survey:{client_ip(request)}", limit=RATE_LIMIT):
+        response = render(request, "surveys/closed.html", {"reason": "rate_limited"}, status=429)
+        response["Retry-After"] = str(seconds_left_in_window(DEFAULT_WINDOW_SECONDS))
+        return response
     try:
         invitation = invitation_by_token(token)
     except NotFound:

@@ -8,11 +8,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
-from django.http import HttpRequest
 from django.utils import timezone
+
+from amends.core import ratelimit
+from amends.core.ratelimit import client_ip as client_ip  # the public pages import it from here
 
 HONEYPOT_FIELD = "website"  # hidden from people by CSS; bots fill in fields named like this
 MIN_FILL_SECONDS = 3  # a person needs longer than this to read and write a complaint
@@ -54,34 +54,9 @@ def filled_too_fast(stamp: Stamp, *, now: datetime | None = None) -> bool:
 
 
 def rate_limit_hit(key: str, *, limit: int = RATE_LIMIT, window: int = RATE_WINDOW_SECONDS) -> bool:
-    """Count one submission under `key`; True while the count stays within `limit` in the current window.
-
-    Fixed windows on the clock (a count per window number), kept in Django's cache, which every web process shares
-    (settings.CACHES). The window is in the key because not every cache keeps a key's expiry when it is incremented
-    (the database cache sets it anew).
-    """
-    number = int(timezone.now().timestamp() // window)
-    cache_key = f"amends:webform:rate:{key}:{number}"
-    if cache.add(cache_key, 1, timeout=window):
-        return limit >= 1
-    try:
-        count = cache.incr(cache_key)
-    except ValueError:  # expired between add() and incr()
-        cache.add(cache_key, 1, timeout=window)
-        count = 1
-    return count <= limit
+    """Count one submission under `key`; True while the count stays within `limit` in the current window."""
+    return ratelimit.rate_limit_hit(key, limit=limit, window=window)
 
 
 def rate_limit_key(*, ip: str, location_code: str) -> str:
     return f"{location_code}:{ip}"
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The customer's address. Behind N proxies of our own (setting AMENDS_TRUSTED_PROXIES, default 0), the address
-    the outermost of them saw; entries further left in X-Forwarded-For come from the client and are not trusted."""
-    proxies = int(getattr(settings, "AMENDS_TRUSTED_PROXIES", 0) or 0)
-    if proxies > 0:
-        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-        if len(forwarded) >= proxies:
-            return forwarded[-proxies]
-    return str(request.META.get("REMOTE_ADDR", ""))

@@ -76,3 +76,12 @@
   });
   document.addEventListener("htmx:afterSwap", function () { current = -1; });
 })();
+
+// A select marked data-autosubmit sends its form when changed (the language menu): a listener here rather than an
+// inline handler, which the Content-Security-Policy refuses.
+document.addEventListener("change", function (event) {
+  const target = event.target;
+  if (target instanceof HTMLSelectElement && target.hasAttribute("data-autosubmit") && target.form) {
+    target.form.submit();
+  }
+});
