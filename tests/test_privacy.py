@@ -89,7 +89,8 @@ def bram(api: ApiClient) -> Customer:
                                "customer": {"external_id": "cust-bram", "name": "Bram Jansen",
                                             "email": "bram@example.net", "phone": "+49 30 987654"}})  # fmt: skip
     api.post("/feedback", {"customer": {"external_id": "cust-bram"}, "location": "ams", "channel": "survey",
-                           "kind": "survey", "scores": {"nps": 2}, "text": "Mijn Blauwfiets was gestolen."})  # fmt: skip
+                           "kind": "survey", "scores": {"nps": 2},
+                           "text": "Mijn Blauwfiets was gestolen."})  # fmt: skip
     return Customer.objects.get(external_id="cust-bram")
 
 
@@ -134,7 +135,8 @@ def anna(api: ApiClient, world: World, media: Path, bram: Customer) -> Anna:
     survey = Survey.objects.create(slug="stay", name="After your stay", location=world.ams, during_open_case=True)
     invitation = invitation_create(survey=survey, customer=Customer.objects.get(external_id=EXTERNAL_ID))
     survey_answer(raw_token=survey_token(invitation), scores=Scores(nps=9), text=f"Lovely staff, bad {WORD}.")
-    incident = incident_create(title="Storm in the North", cohort=Cohort(location="ams", attributes={"region": "North"}),
+    north = Cohort(location="ams", attributes={"region": "North"})
+    incident = incident_create(title="Storm in the North", cohort=north,
                                messages={"nl": "Beste {customer_name}, er is storm."}, by=world.bob)  # fmt: skip
     incident_announce(incident=incident, by=world.bob)
     anna = Customer.objects.get(external_id=EXTERNAL_ID)
@@ -178,9 +180,8 @@ def test_the_export_holds_every_kind_of_data_of_the_customer_and_nothing_of_anot
     assert response.status_code == 200, response.json()
     export = response.json()
     assert (export["format"], export["version"]) == ("amends-customer-export", 1)
-    assert (
-        export["customer"].items() >= {"name": NAME, "email": EMAIL, "phone": PHONE, "external_id": EXTERNAL_ID}.items()
-    )
+    profile = {"name": NAME, "email": EMAIL, "phone": PHONE, "external_id": EXTERNAL_ID}
+    assert export["customer"].items() >= profile.items()
     filled = {name for name, rows in export.items() if isinstance(rows, list) and rows}
     assert filled >= {
         "interactions", "feedback", "attachments", "text_readings", "label_corrections", "cases", "case_events",
@@ -314,8 +315,8 @@ def test_the_ledger_and_the_analytics_facts_are_unchanged(api: ApiClient, anna: 
         }  # fmt: skip
 
     def ledger() -> list:
-        return list(LedgerEntry.objects.order_by("pk").values_list("pk", "customer_id", "case_id", "type", "amount",
-                                                                   "currency", "created_at", "corrects_id"))  # fmt: skip
+        columns = ("pk", "customer_id", "case_id", "type", "amount", "currency", "created_at", "corrects_id")
+        return list(LedgerEntry.objects.order_by("pk").values_list(*columns))
 
     before, sums_before = facts(), LedgerEntry.objects.aggregate(total=Sum("amount"), n=Count("pk"))
     ledger_before = ledger()
