@@ -376,6 +376,8 @@ def test_the_admin_erases_from_the_customer_page_after_confirming(anna: Anna, wo
     shown = done.content.decode()
     assert "personal data was erased" in shown and "Asked by phone" in shown and NAME not in shown
     assert ErasureRecord.objects.get().via == "page"
+    timeline = client.get(f"/cases/{anna.case.pk}/").content.decode()
+    assert "Personal data erased" in timeline and WORD not in timeline and NAME not in timeline
     agent = Client()
     agent.force_login(world.alice)
     assert "/erase/" not in agent.get(f"/customers/erased-{anna.customer.pk}/").content.decode()
