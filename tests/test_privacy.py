@@ -481,3 +481,35 @@ def test_the_notifications_about_her_case_no_longer_quote_her(api: ApiClient, an
     erase(api)
     assert not Notification.objects.filter(body__contains=WORD).exists()
     assert Notification.objects.filter(case__customer=anna.customer).exclude(body__in=("", ERASED)).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_sweepers_at_once_erase_an_inactive_customer_once(api: ApiClient, world: World, settings: Any) -> None:
+    from threading import Barrier, Thread
+
+    from django.db import connection, connections
+
+    from amends.privacy.services import retention_erase
+
+    if connection.vendor != "postgresql":
+        pytest.skip("real concurrent transactions: the PostgreSQL run shows it")
+    start = datetime(2025, 1, 10, 9, tzinfo=UTC)
+    with time_machine.travel(start, tick=False):
+        feedback_from(api, "quiet", "Fine stay.", nps=9)
+    settings.AMENDS_RETENTION_MONTHS = 12
+    barrier, erased = Barrier(2), []
+
+    def sweep() -> None:
+        try:
+            barrier.wait()
+            erased.append(retention_erase(now=start + timedelta(days=400)))
+        finally:
+            connections.close_all()
+
+    threads = [Thread(target=sweep) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(erased) == [0, 1]
+    assert ErasureRecord.objects.count() == 1
