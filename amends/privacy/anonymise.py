@@ -26,6 +26,7 @@ PERSONAL_KEY_PARTS = frozenset(
         "bcc", "sender", "recipient", "reply", "subject", "text", "body", "comment", "comments", "message", "note",
         "notes", "remark", "remarks", "description", "instructions", "birth", "birthday", "dob", "ip", "iban",
         "card", "passport", "customer", "guest", "passenger", "person", "user", "username", "login", "account",
+        "attachment", "attachments", "file", "files", "filename",
     }
 )  # fmt: skip
 
@@ -36,7 +37,7 @@ def pseudonym(customer_id: int) -> str:
 
 
 def key_parts(key: str) -> list[str]:
-    """ "billing_address" -> ["billing", "address"]; "guestName" -> ["guest", "name"]."""
+    """The words of a key: billing_address -> billing, address; guestName -> guest, name."""
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", key)
     return [part.lower() for part in re.split(r"[^A-Za-z0-9]+", spaced) if part]
 
