@@ -65,6 +65,7 @@ class EventKind(models.TextChoices):
     FOLLOW_UP_UNANSWERED = "follow_up_unanswered", _("Follow-up unanswered")  # data: follow_up_id
     TASK_SCHEDULED = "task_scheduled", _("Follow-up task scheduled")  # data: task_id, owner, due_at, note
     TASK_DONE = "task_done", _("Follow-up task done")  # data: task_id, note
+    PERSONAL_DATA_ERASED = "personal_data_erased", _("Personal data erased")  # data: erasure_id (see privacy)
 
 
 class RecoveryOutcome(models.TextChoices):

@@ -16,6 +16,7 @@ from amends.intake.api import router as feedback_router
 from amends.intake.at_risk_api import router as at_risk_router
 from amends.intake.channels.webhook.api import router as webhook_router
 from amends.intake.rules_api import router as rules_router
+from amends.privacy.api import router as privacy_router
 from amends.surveys.api import router as surveys_router
 
 api = NinjaAPI(
@@ -49,5 +50,6 @@ for router in (
     surveys_router,
     rules_router,
     at_risk_router,
+    privacy_router,
 ):
     api.add_router("/v1", router)

@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "amends.incidents",
     "amends.analytics",
     "amends.notifications",
+    "amends.privacy",
     "amends.web",
 ]
 
@@ -298,5 +299,10 @@ AMENDS_BASE_URL = os.environ.get("AMENDS_BASE_URL", "http://127.0.0.1:8000")
 AMENDS_TRUSTED_PROXIES = int(
     os.environ.get("AMENDS_TRUSTED_PROXIES", "0")
 )  # proxies in front: the client IP is that many hops back in X-Forwarded-For
+# Customers with no interaction, feedback, case change or ledger entry for this many months (and no open case) are
+# anonymised by the sweeper, as an admin's erase would; 0 keeps them.
+AMENDS_RETENTION_MONTHS = int(os.environ.get("AMENDS_RETENTION_MONTHS", "0"))
+if AMENDS_RETENTION_MONTHS < 0:
+    raise ImproperlyConfigured("AMENDS_RETENTION_MONTHS is a number of months (0 = keep customers).")
 # A text whose probability of reporting a failure reaches this raises an alert (and opens a case if none is open).
 AMENDS_TEXTSENSE_ALERT_THRESHOLD = float(os.environ.get("AMENDS_TEXTSENSE_ALERT_THRESHOLD", "0.9"))

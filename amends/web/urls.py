@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import incidents, views
+from . import incidents, privacy, views
 
 app_name = "web"
 urlpatterns = [
@@ -35,6 +35,8 @@ urlpatterns = [
     path("incidents/<int:incident_id>/send/", incidents.incident_send, name="incident_send"),
     path("incidents/<int:incident_id>/updates/", incidents.incident_update, name="incident_update"),
     path("customers/<str:external_id>/", views.customer_detail, name="customer"),
+    path("customers/<str:external_id>/export/", privacy.customer_export_download, name="customer_export"),
+    path("customers/<str:external_id>/erase/", privacy.customer_erase_view, name="customer_erase"),
     path("notifications/", views.notification_list, name="notifications"),
     path("locations/", views.location_list, name="locations"),
     path("locations/<slug:code>/", views.location_detail, name="location"),

@@ -72,6 +72,7 @@ from amends.intake.channels.webform.selectors import (
 )
 from amends.notifications.selectors import notifications_of
 from amends.notifications.services import notifications_mark_read
+from amends.privacy.selectors import erasures_of, may_manage_privacy
 from amends.textsense.services import label_correct
 
 from .case_amends import amends_context, offer_form_error
@@ -396,8 +397,11 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def customer_detail(request: HttpRequest, external_id: str) -> HttpResponse:
-    view = customer_view(user=current_user(request), external_id=external_id)
-    return render(request, "web/customer.html", {"view": view})
+    user = current_user(request)
+    view = customer_view(user=user, external_id=external_id)
+    admin = may_manage_privacy(user)
+    erasures = erasures_of(view.customer) if admin else []
+    return render(request, "web/customer.html", {"view": view, "may_manage_privacy": admin, "erasures": erasures})
 
 
 @login_required

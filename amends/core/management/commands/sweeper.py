@@ -11,6 +11,7 @@ from amends.core.tasks import requeue_stale_tasks
 from amends.followups.tasks import follow_up_sweep_task
 from amends.intake.models import Mailbox
 from amends.intake.tasks import poll_mailbox_task
+from amends.privacy.tasks import retention_due, retention_erase_task
 from amends.surveys.tasks import invitation_reminders_task, invitations_due_task
 
 
@@ -19,7 +20,8 @@ class Command(BaseCommand):
         "Queue the periodic work for the workers every --interval seconds: mailbox polls, survey invitations "
         "and reminders, SLA escalations, closing cases after their reopen window, follow-ups after resolution, "
         "expiring offers, refreshing the analytics facts every AMENDS_ANALYTICS_REFRESH_MINUTES and, once they cover "
-        "the last complete week, its summary email to the CX managers. "
+        "the last complete week, its summary email to the CX managers; hourly, with AMENDS_RETENTION_MONTHS set, "
+        "erasing the customers inactive that long. "
         "Safe to run on several machines: each task claims its rows, so nothing is done twice."
     )
 
@@ -55,4 +57,7 @@ class Command(BaseCommand):
         summarising = summaries_due()
         if summarising:
             weekly_summaries_task.enqueue()
-        return len(mailboxes) + 6 + refreshing + summarising
+        retaining = retention_due()
+        if retaining:
+            retention_erase_task.enqueue()
+        return len(mailboxes) + 6 + refreshing + summarising + retaining
