@@ -72,7 +72,6 @@ WALLS = "walls branch: intake posts only at the locations of the caller's teams 
 WALLS_INCIDENTS = "walls branch: incidents over the API get the incident pages' scope (incident_get_for_user)"
 WALLS_SURVEYS = "walls branch: survey invitations only for customers the caller may see"
 LOCATIONS_HOLE = "hole: GET /locations lists every team's touchpoints, the Locations page only the caller's"
-DECISION_HOLE = "hole: a refused approval comes back as a 422 form error on the page, not a 403"
 FILTER_HOLE = "hole: the learning pages' location filter lists every team's touchpoints"
 
 
@@ -318,7 +317,6 @@ PAGES: dict[str, Rule] = {
         "alice made it; admins decide only what passes up to them",
         method="POST",
         body=lambda v: {f"o{v['offer_id']}-decision": "approve", f"o{v['offer_id']}-comment": "Fair"},
-        target={"alice": DECISION_HOLE, "admin": DECISION_HOLE},
     ),
     # --- Incidents ---
     "web:incidents": Rule(Decision.SUPERVISOR),
