@@ -72,7 +72,6 @@ WALLS = "walls branch: intake posts only at the locations of the caller's teams 
 WALLS_INCIDENTS = "walls branch: incidents over the API get the incident pages' scope (incident_get_for_user)"
 WALLS_SURVEYS = "walls branch: survey invitations only for customers the caller may see"
 LOCATIONS_HOLE = "hole: GET /locations lists every team's touchpoints, the Locations page only the caller's"
-FILTER_HOLE = "hole: the learning pages' location filter lists every team's touchpoints"
 
 
 def _customer(v: Values) -> dict[str, Any]:
@@ -338,15 +337,9 @@ PAGES: dict[str, Rule] = {
     "intake:at_risk": Rule(Decision.NARROWED, marker="dirk_name"),
     "intake:at_risk_reach_out": Rule(Decision.SCOPED, method="POST", path={"external_id": "dirk_external_id"}),
     # --- Learning ---
-    "analytics:dashboard": Rule(
-        Decision.NARROWED, "and its location filter", marker="ams_location_name", target={"charlie": FILTER_HOLE}
-    ),
-    "analytics:paradox": Rule(
-        Decision.NARROWED, "and its location filter", marker="ams_location_name", target={"charlie": FILTER_HOLE}
-    ),
-    "analytics:servqual": Rule(
-        Decision.NARROWED, "and its location filter", marker="ams_location_name", target={"charlie": FILTER_HOLE}
-    ),
+    "analytics:dashboard": Rule(Decision.NARROWED, "and its location filter", marker="ams_location_name"),
+    "analytics:paradox": Rule(Decision.NARROWED, "and its location filter", marker="ams_location_name"),
+    "analytics:servqual": Rule(Decision.NARROWED, "and its location filter", marker="ams_location_name"),
     "analytics:people": Rule(Decision.SUPERVISOR),
     "analytics:summary_settings": Rule(
         Decision.SUPERVISOR,
