@@ -57,6 +57,11 @@ class World:
 
 @pytest.fixture
 def world(db: None) -> World:
+    return world_create()
+
+
+def world_create() -> World:
+    """The personas and their teams; also for module-scoped worlds (tests/test_persona_matrix.py)."""
     categories_seed()  # a transactional test before this one emptied the tables the migrations filled
     amsterdam = Team.objects.create(slug="amsterdam", name="Amsterdam care", email="amsterdam@example.com")
     berlin = Team.objects.create(slug="berlin", name="Berlin care")

@@ -9,9 +9,10 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from amends.cases.models import Case
-from amends.followups.models import FollowUp, FollowUpDelay
+from amends.followups.models import CaseTask, FollowUp, FollowUpDelay
 from amends.followups.tasks import follow_up_sweep_task
 from amends.notifications.models import Notification
 
@@ -215,3 +216,32 @@ def test_a_personal_follow_up_task_shows_when_due_and_is_ticked_once(
         assert alice.get("/tasks/due").json()["items"] == []
     kinds = list(Case.objects.get(pk=case_id).events.values_list("kind", flat=True))
     assert kinds.count("task_scheduled") == 1 and kinds.count("task_done") == 1
+
+
+@pytest.mark.django_db
+def test_a_task_cannot_be_given_to_someone_who_may_not_see_the_case(
+    api: ApiClient, alice: ApiClient, world: World
+) -> None:
+    case_id = api.post("/feedback", negative_survey()).json()["case"]["id"]
+    body = {"due_at": "2099-01-01T09:00:00+01:00", "note": "Call back", "owner": "charlie"}
+    refused = alice.post(f"/cases/{case_id}/tasks", body)
+    assert (refused.status_code, refused.json()["field"]) == (400, "owner")
+    assert not CaseTask.objects.exists()
+    assert alice.post(f"/cases/{case_id}/tasks", {**body, "owner": "bob"}).status_code == 201
+
+
+@pytest.mark.django_db
+def test_a_task_on_a_case_moved_to_another_team_leaves_its_owners_list(
+    api: ApiClient, alice: ApiClient, world: World
+) -> None:
+    """Alice's call-back stays on the case, but once Berlin has it her inbox no longer shows her its customer."""
+    case = Case.objects.get(pk=api.post("/feedback", negative_survey()).json()["case"]["id"])
+    CaseTask.objects.create(case=case, owner=world.alice, created_by=world.alice, note="Call back",
+                            due_at=timezone.now() - timedelta(hours=1), created_at=timezone.now())  # fmt: skip
+    assert [task["note"] for task in alice.get("/tasks/due").json()["items"]] == ["Call back"]
+    moved = ApiClient(world.bob).post(f"/cases/{case.pk}/assign", {"team": "berlin", "reason": "Berlin's parcel"})
+    assert moved.status_code == 200, moved.json()
+    assert alice.get("/tasks/due").json()["items"] == []
+    client = Client()
+    client.force_login(world.alice)
+    assert "Anna de Vries" not in client.get("/").content.decode()

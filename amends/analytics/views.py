@@ -24,6 +24,7 @@ from amends.cases.taxonomy import FAMILIES
 from amends.core.errors import DomainError
 from amends.core.models import Location, User
 from amends.core.services import user_weekly_summary_update
+from amends.intake.channels.webform.selectors import locations_for_staff
 from amends.intake.enums import Channel
 from amends.surveys.servqual import DIMENSION_NAMES
 from amends.surveys.servqual import ITEMS as SERVQUAL_ITEMS
@@ -48,9 +49,15 @@ class PeriodForm(forms.Form):
     since = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     until = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     location = forms.ModelChoiceField(
-        label=gettext_lazy("Location"), queryset=Location.objects.order_by("name"), to_field_name="code",
+        label=gettext_lazy("Location"), queryset=Location.objects.none(), to_field_name="code",
         required=False, empty_label=gettext_lazy("All"),
     )  # fmt: skip
+
+    def __init__(self, data: Any = None, *, user: User) -> None:
+        super().__init__(data)
+        location = self.fields.get("location")
+        if isinstance(location, forms.ModelChoiceField):  # the people page has no location filter
+            location.queryset = locations_for_staff(user)  # another team's touchpoints stay out of sight
 
     def clean(self) -> dict:
         data = super().clean() or {}
@@ -137,10 +144,16 @@ PAGES = {
 }
 
 
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    return _analysis_page(request, FilterForm(request.GET or None), "dashboard", _sections)
+    return _analysis_page(request, FilterForm(request.GET or None, user=_user(request)), "dashboard", _sections)
 
 
 @login_required
@@ -238,7 +251,7 @@ def _week_label(week: date) -> str:
 @login_required
 @require_GET
 def recovery_paradox_page(request: HttpRequest) -> HttpResponse:
-    return _analysis_page(request, ParadoxForm(request.GET or None), "paradox", _paradox_sections)
+    return _analysis_page(request, ParadoxForm(request.GET or None, user=_user(request)), "paradox", _paradox_sections)
 
 
 def _measure_label(measure: str, return_days: int) -> str:
@@ -294,7 +307,7 @@ def _interval_svg(effects: list[tuple[str, EffectSize | None]], *, title: str) -
 @login_required
 @require_GET
 def servqual_page(request: HttpRequest) -> HttpResponse:
-    return _analysis_page(request, PeriodForm(request.GET or None), "servqual", _servqual_sections)
+    return _analysis_page(request, PeriodForm(request.GET or None, user=_user(request)), "servqual", _servqual_sections)
 
 
 def _servqual_sections(user: User, filters: Filters) -> dict:
@@ -339,7 +352,7 @@ class PeopleForm(PeriodForm):
 @login_required
 @require_GET
 def people_page(request: HttpRequest) -> HttpResponse:
-    return _analysis_page(request, PeopleForm(request.GET or None), "people", _people_sections)
+    return _analysis_page(request, PeopleForm(request.GET or None, user=_user(request)), "people", _people_sections)
 
 
 def _people_sections(user: User, filters: Filters, per_person: bool = False) -> dict:
@@ -387,7 +400,7 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
     assert isinstance(user, User)
     if table not in TABLES:
         raise Http404(_("There is no such table."))
-    form = (ParadoxForm if table == "paradox" else FilterForm)(request.GET or None)
+    form = (ParadoxForm if table == "paradox" else FilterForm)(request.GET or None, user=user)
     filters = form.filters()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="amends-{table}-{filters.since}-{filters.until}.csv"'

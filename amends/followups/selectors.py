@@ -27,8 +27,10 @@ def latest_follow_up(case: Case) -> FollowUp | None:
 
 
 def tasks_due_for(user: User, *, now: datetime | None = None) -> list[CaseTask]:
-    """The person's open follow-up tasks that are due, oldest first (they show at the top of the inbox)."""
-    due = CaseTask.objects.filter(owner=user, done_at__isnull=True, due_at__lte=now or timezone.now())
+    """The person's open follow-up tasks that are due, oldest first (they show at the top of the inbox), on the cases
+    they may still see: a case moved to another team takes its customer out of their sight."""
+    due = CaseTask.objects.filter(owner=user, done_at__isnull=True, due_at__lte=now or timezone.now(),
+                                  case__in=cases_visible_to(user))  # fmt: skip
     return list(due.select_related("case__customer").order_by("due_at")[:50])
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from amends.cases.enums import EventKind
 from amends.cases.models import Case
+from amends.cases.selectors import cases_visible_to
 from amends.cases.services import case_reopen_or_link, log_case_event
 from amends.core.errors import DomainError, ErrorCode, NotFound
 from amends.core.links import link_id, link_matches, link_token
@@ -182,6 +183,9 @@ def case_task_add(*, case: Case, due_at: datetime, note: str, by: User, owner: U
     if due_at <= now:
         raise DomainError(ErrorCode.INVALID_VALUE, _("Choose a time in the future."), field="due_at")
     owner = owner or by
+    if owner != by and not cases_visible_to(owner).filter(pk=case.pk).exists():
+        raise DomainError(ErrorCode.INVALID_VALUE, _("%(user)s may not see this case.") % {"user": owner.username},
+                          field="owner")  # fmt: skip
     task = CaseTask.objects.create(case=case, owner=owner, due_at=due_at, note=note, created_by=by, created_at=now)
     log_case_event(
         case=case,

@@ -56,7 +56,7 @@ from amends.compensation.selectors import (
     similar_gestures,
 )
 from amends.compensation.services import AlternativeData, offer_decide, offer_make
-from amends.core.errors import DomainError
+from amends.core.errors import DomainError, Forbidden
 from amends.core.models import User
 from amends.core.selectors import team_by_slug, user_by_username
 from amends.customers.selectors import customer_view
@@ -556,6 +556,8 @@ def offer_decision(request: HttpRequest, offer_id: int) -> HttpResponse:
                          by=user)  # fmt: skip
             messages.success(request, _("Decision recorded on case #%(id)s.") % {"id": offer.case_id})
             return redirect("web:approvals")
+        except Forbidden:
+            raise  # not theirs to decide (their own offer, or it waits for another role): a 403, not a form error
         except DomainError as error:
             _form_error(form, error)
     rows = [(offer, form, offer_guidance(offer.case, offer.currency))]
