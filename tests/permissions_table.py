@@ -68,12 +68,6 @@ class Rule:
     target: Mapping[str, str] = field(default_factory=dict)  # persona -> why today's code fails the decision
 
 
-WALLS = "walls branch: intake posts only at the locations of the caller's teams (403 location_forbidden)"
-WALLS_INCIDENTS = "walls branch: incidents over the API get the incident pages' scope (incident_get_for_user)"
-WALLS_SURVEYS = "walls branch: survey invitations only for customers the caller may see"
-LOCATIONS_HOLE = "hole: GET /locations lists every team's touchpoints, the Locations page only the caller's"
-
-
 def _customer(v: Values) -> dict[str, Any]:
     # Amsterdam's known customer, with a new address: the takeover of issue 17, item 1.
     return {"external_id": v["external_id"], "name": "Anna Matrix", "email": "anna.elsewhere@example.com"}
@@ -106,30 +100,29 @@ API: dict[tuple[str, str], Rule] = {
         Decision.NARROWED,
         "another team's touchpoints stay out of sight, as on the Locations page",
         marker="ams_location_name",
-        target={"charlie": LOCATIONS_HOLE},
     ),
     ("POST", "/api/v1/calendars"): Rule(Decision.ADMIN, body=lambda v: {"name": "Weekend hours", "timezone": "UTC"}),
     ("GET", "/api/v1/calendars"): Rule(Decision.ANY, "business hours are no team's secret"),
     ("GET", "/api/v1/calendars/{calendar_id}"): Rule(Decision.ANY, "business hours are no team's secret"),
     # --- Intake (the walls helper's decisions 1-3) ---
     ("POST", "/api/v1/interactions"): Rule(
-        Decision.SCOPED, "at the locations of the caller's teams", body=_interaction, target={"charlie": WALLS}
+        Decision.SCOPED, "at the locations of the caller's teams", body=_interaction
     ),
     ("POST", "/api/v1/interactions/batch"): Rule(
         Decision.SCOPED,
         "each item at the locations of the caller's teams",
         body=lambda v: {"items": [_interaction(v)]},
-        target={"charlie": WALLS},
     ),
     ("GET", "/api/v1/customers/{external_id}"): Rule(Decision.SCOPED, "customers the caller's teams served"),
-    ("POST", "/api/v1/feedback"): Rule(
-        Decision.SCOPED, "at the locations of the caller's teams", body=_feedback, target={"charlie": WALLS}
+    ("GET", "/api/v1/customers/{external_id}/export"): Rule(Decision.ADMIN, "everything stored about a person"),
+    ("POST", "/api/v1/customers/{external_id}/erase"): Rule(
+        Decision.ADMIN, "erasure is for admins, on the audit trail", body=lambda v: {"reason": "Asked by email"}
     ),
+    ("POST", "/api/v1/feedback"): Rule(Decision.SCOPED, "at the locations of the caller's teams", body=_feedback),
     ("POST", "/api/v1/feedback/batch"): Rule(
         Decision.SCOPED,
         "each item at the locations of the caller's teams",
         body=lambda v: {"items": [_feedback(v)]},
-        target={"charlie": WALLS},
     ),
     ("GET", "/api/v1/feedback/{feedback_id}"): Rule(Decision.SCOPED),
     ("POST", "/api/v1/intake/webhooks/{source}"): Rule(
@@ -211,12 +204,8 @@ API: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/incidents"): Rule(
         Decision.SUPERVISOR, body=lambda v: {"title": "Outage", "cohort": {"location": "ams"}, "message": MESSAGES}
     ),
-    ("GET", "/api/v1/incidents/{incident_id}"): Rule(
-        Decision.SUPERVISOR, target={"alice": WALLS_INCIDENTS, "charlie": WALLS_INCIDENTS}
-    ),
-    ("GET", "/api/v1/incidents/{incident_id}/preview"): Rule(
-        Decision.SUPERVISOR, "its sample names customers", target={"alice": WALLS_INCIDENTS, "charlie": WALLS_INCIDENTS}
-    ),
+    ("GET", "/api/v1/incidents/{incident_id}"): Rule(Decision.SUPERVISOR),
+    ("GET", "/api/v1/incidents/{incident_id}/preview"): Rule(Decision.SUPERVISOR, "its sample names customers"),
     ("POST", "/api/v1/incidents/{incident_id}/send"): Rule(Decision.SUPERVISOR),
     ("POST", "/api/v1/incidents/{incident_id}/updates"): Rule(
         Decision.SUPERVISOR, body=lambda v: {"message": MESSAGES}
@@ -226,8 +215,7 @@ API: dict[tuple[str, str], Rule] = {
         Decision.SCOPED,
         "customers the caller may see",
         body=lambda v: {"customer": v["carla_external_id"], "survey": v["survey_slug"]},
-        refusals=(403, 404, 422),  # unseen may be answered as unknown (422 unknown_customer): the walls helper decides
-        target={"charlie": WALLS_SURVEYS},
+        refusals=(403, 404, 422),  # an unseen customer is answered as an unknown one (422)
     ),
     ("POST", "/api/v1/detection-rules"): Rule(
         Decision.ADMIN, body=lambda v: {"name": "Late parcels", "conditions": {"kind": "delivery"}}
@@ -303,6 +291,8 @@ PAGES: dict[str, Rule] = {
     ),
     "web:task_done": Rule(Decision.SCOPED, "a colleague may tick it for her", method="POST"),
     "web:customer": Rule(Decision.SCOPED, "customers the caller's teams served"),
+    "web:customer_export": Rule(Decision.ADMIN, "everything stored about a person"),
+    "web:customer_erase": Rule(Decision.ADMIN, "the erasure's confirmation page"),
     # --- Approvals ---
     "web:approvals": Rule(
         Decision.NARROWED,

@@ -298,3 +298,27 @@ def test_another_teams_agent_cannot_invite_our_customer_nor_tell_them_from_an_un
     integration = ApiClient(integration_account_ensure("survey-tool"))
     assert integration.post("/surveys/invitations", {"customer": "integrated", "survey": "night"}).status_code == 201
     assert api.post("/surveys/invitations", {"customer": "administered", "survey": "night"}).status_code == 201
+
+
+# --- Locations ------------------------------------------------------------------------------------------------------
+
+
+def test_the_locations_list_shows_a_caller_only_their_teams_locations(world: World, oth: Location) -> None:
+    def codes(user: User) -> set[str]:
+        return {item["code"] for item in ApiClient(user).get("/locations").json()["items"]}
+
+    assert codes(world.charlie) == {"oth"}
+    assert codes(world.alice) == {"ams"}
+    assert codes(world.bob) == {"ams", "ber"}
+    assert codes(world.admin) == {"ams", "ber", "oth"}
+    assert codes(integration_account_ensure("pms")) == {"ams", "ber", "oth"}
+
+
+def test_a_supervisor_adds_locations_only_to_their_own_teams(world: World) -> None:
+    bob = ApiClient(world.bob)
+    body = {"code": "night-2", "name": "Night desk 2", "country": "NL", "timezone": "UTC"}
+    assert refusal(bob.post("/locations", {**body, "team": "other"})) == (403, "forbidden", "team")
+    assert refusal(bob.post("/locations", body)) == (403, "forbidden", "team")
+    assert bob.post("/locations", {**body, "team": "berlin"}).status_code == 201
+    assert ApiClient(world.admin).post("/locations", {**body, "code": "night-3"}).status_code == 201
+    assert not Location.objects.filter(team=world.other, code__startswith="night").exists()

@@ -7,7 +7,7 @@ from .enums import Role
 from .errors import Forbidden, NotFound
 from .models import BusinessCalendar, Location
 from .schemas import CalendarIn, CalendarOut, CalendarPage, LocationIn, LocationOut, LocationPage
-from .selectors import team_by_slug
+from .selectors import location_team_check, locations_visible_to, team_by_slug
 from .services import calendar_create, location_create
 
 router = Router(tags=["locations"])
@@ -33,6 +33,7 @@ def create_location(request: HttpRequest, payload: LocationIn):
 
     def action() -> tuple[int, dict]:
         team = team_by_slug(payload.team)
+        location_team_check(user, team)
         location = location_create(
             code=payload.code,
             name=payload.name,
@@ -47,7 +48,8 @@ def create_location(request: HttpRequest, payload: LocationIn):
 
 @router.get("/locations", response={200: LocationPage, **ERRORS_READ})
 def list_locations(request: HttpRequest, params: Query[IdPageParams]):
-    return id_page(Location.objects.select_related("team"), params, location_out)
+    """The locations of the caller's teams (admins and integration accounts: all)."""
+    return id_page(locations_visible_to(api_user(request)), params, location_out)
 
 
 def calendar_out(calendar: BusinessCalendar) -> dict:

@@ -1,5 +1,6 @@
 from datetime import date
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from .cache import TtlCache
@@ -33,6 +34,26 @@ def user_by_username(username: str, *, field: str = "owner") -> User:
             ErrorCode.UNKNOWN_USER, _("There is no user %(name)s.") % {"name": username}, field=field, status=422
         )
     return user
+
+
+def locations_visible_to(user: User) -> QuerySet[Location]:
+    """The locations a user works with: their teams' (admins and integration accounts: every location)."""
+    locations = Location.objects.select_related("team")
+    if user.intake_everywhere:
+        return locations
+    return locations.filter(team__in=user.teams.all())
+
+
+def location_team_check(user: User, team: Team | None) -> None:
+    """Supervisors add locations to their own teams; admins to any team, or to none."""
+    if user.sees_all_teams or (team is not None and user.teams.filter(pk=team.pk).exists()):
+        return
+    raise DomainError(
+        ErrorCode.FORBIDDEN,
+        _("You may add locations only to your own teams."),
+        field="team",
+        status=403,
+    )
 
 
 def may_post_intake_at(user: User, location: Location) -> bool:

@@ -3,9 +3,10 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from amends.cases.selectors import case_get_for_user, team_ids_of
+from amends.cases.selectors import case_get_for_user
 from amends.core.errors import DomainError, NotFound
 from amends.core.models import Location, User
+from amends.core.selectors import locations_visible_to
 from amends.customers.services import location_by_code
 from amends.intake.models import FeedbackAttachment
 
@@ -25,10 +26,7 @@ def public_form_url(location: Location) -> str:
 
 def locations_for_staff(user: User) -> QuerySet[Location]:
     """The locations of the user's teams (admins: all); another team's touchpoints stay out of sight."""
-    locations = Location.objects.select_related("team").order_by("name", "code")
-    if user.sees_all_teams:
-        return locations
-    return locations.filter(team_id__in=team_ids_of(user))
+    return locations_visible_to(user).order_by("name", "code")
 
 
 def location_for_staff(*, user: User, code: str) -> Location:
