@@ -173,7 +173,8 @@ def matrix_world(world: World) -> Matrix:
                                by=world.bob)  # fmt: skip
     dirk = CustomerData(external_id="mx-dirk", name="Dirk Matrix", email="mx-dirk@example.com", language="en")
     interaction = interaction_record(external_id="mx-parcel", customer=dirk, location_code="ams", kind="delivery",
-                                     occurred_at=now - timedelta(days=1), attributes={"status": "delayed"}, by=None)  # fmt: skip
+                                     occurred_at=now - timedelta(days=1), attributes={"status": "delayed"},
+                                     by=None)  # fmt: skip
     survey = Survey.objects.create(slug="mx-stay", name="After your stay", location=world.ams)
     invitation = invitation_create(survey=survey, customer=interaction.customer)
     view = saved_view_save(user=world.alice, name="Open", query="view=team")
