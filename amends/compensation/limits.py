@@ -58,6 +58,12 @@ def exposure(amounts: Iterable[Decimal]) -> Decimal:
     return max(amounts, default=ZERO)
 
 
+def payable_on_case(*, given: Decimal, live_exposures: Iterable[Decimal]) -> Decimal:
+    """What a case can still pay out: what it was given (corrections included) plus, for every live offer (offered,
+    or waiting for approval), its most expensive alternative, since the customer may choose on every link."""
+    return given + sum(live_exposures, ZERO)
+
+
 def limit_for(
     *, roles: Iterable[str], personal: Limit | None, by_role: Mapping[str, Limit], unlimited: bool = False
 ) -> Limit | None:

@@ -21,6 +21,7 @@ from .fairness import Spread, spread
 from .models import AuthorityLimit, CatalogueItem, LedgerEntry, Offer, TeamBudget
 
 CHOICE_SALT = "amends.compensation.choice"
+CENT = Decimal("0.01")
 
 
 def authority_of(user: User) -> limits.Limit | None:
@@ -49,14 +50,36 @@ def _open_exposures(offers: QuerySet[Offer]) -> list[tuple[datetime, Decimal]]:
 
 
 def committed_on_case(case: Case, currency: str, *, excluding: Offer | None = None) -> Decimal:
-    """What the case can still pay out in `currency`: what it received (corrections included) plus the most
-    expensive alternative of every live offer (offered, or waiting for approval), but `excluding`."""
+    """What the case can still pay out in `currency` (limits.payable_on_case), leaving out the offer `excluding`."""
     given = LedgerEntry.objects.filter(case=case, currency=currency).aggregate(total=Sum("amount"))["total"]
     live = Offer.objects.filter(case=case, currency=currency)
     if excluding is not None:
         live = live.exclude(pk=excluding.pk)
-    offered = _open_exposures(live)
-    return (given or limits.ZERO) + sum((amount for _made, amount in offered), limits.ZERO)
+    exposures = (amount for _made, amount in _open_exposures(live))
+    return limits.payable_on_case(given=given or limits.ZERO, live_exposures=exposures)
+
+
+@dataclass(frozen=True)
+class CasePayout:
+    """What an approver (and the agent) sees of a case's money: its other live offers, what it was given, and the
+    most it can pay out."""
+
+    currency: str
+    others: list[Offer]  # live offers besides the one in question, with their alternatives
+    given: list[LedgerEntry]  # gestures already on the ledger for this case (corrections included)
+    total: Decimal  # what the case can pay out, every live offer included
+
+
+def case_payout(case: Case, currency: str = "EUR", *, besides: Offer | None = None) -> CasePayout:
+    others = Offer.objects.filter(case=case, currency=currency, status__in=OPEN)
+    if besides is not None:
+        others = others.exclude(pk=besides.pk)
+    return CasePayout(
+        currency=currency,
+        others=list(others.select_related("offered_by").prefetch_related("alternatives").order_by("id")),
+        given=list(LedgerEntry.objects.filter(case=case, currency=currency).order_by("id")),
+        total=committed_on_case(case, currency).quantize(CENT),
+    )
 
 
 def _day_start(moment: datetime) -> datetime:

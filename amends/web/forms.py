@@ -1,4 +1,5 @@
 import re
+import secrets
 from decimal import Decimal
 from typing import Any
 
@@ -103,10 +104,13 @@ class OfferForm(forms.Form):
         label=_("Why this gesture fits"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
     confirm_outlier = forms.BooleanField(label=_("Offer it anyway"), required=False)
+    # One key per rendered form: sending it twice (a double click, a re-run) makes one offer.
+    submit_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args: Any, catalogue: list, **kwargs: Any):
         kwargs.setdefault("auto_id", "offer_%s")  # the case page has other forms with a reason
         super().__init__(*args, **kwargs)
+        self.fields["submit_key"].initial = secrets.token_urlsafe(16)
         self.catalogue = {str(item.pk): item for item in catalogue}
         items = [("", _("Type it in")), *[(str(item.pk), _catalogue_label(item)) for item in catalogue]]
         types = [("", "—"), *list(GestureType.choices)]
