@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -410,14 +410,28 @@ def fulfilment_of(gesture_type: str, now: datetime, validity_days: int | None = 
 @transaction.atomic
 def ledger_correct(*, entry: LedgerEntry, amount: Decimal, note: str, by: User) -> LedgerEntry:
     """Correct a ledger entry with a new one (e.g. -20.00 when less was paid out); nothing is ever changed or
-    deleted. Supervisors and admins only."""
+    deleted. Supervisors and admins only. A correction is bounded like an offer's amount, and the entry with all its
+    corrections stays between 0 (nothing taken back that was not given) and the largest amount."""
     if not by.supervises:
         raise Forbidden(_("Only a supervisor or an admin corrects the ledger."))
     note = note.strip()
     if not note:
         raise DomainError(ErrorCode.MISSING_FIELD, _("Say why the entry is corrected."), field="note")
-    if not amount.is_finite() or amount == 0 or amount != amount.quantize(Decimal("0.01")):
-        raise DomainError(ErrorCode.OUT_OF_RANGE, _("A correction is a non-zero amount in cents."), field="amount")
+    if entry.corrects_id is not None:
+        raise DomainError(ErrorCode.INVALID_VALUE, _("Correct the original entry, not a correction of it."),
+                          status=422)  # fmt: skip
+    if (
+        not amount.is_finite() or amount == 0 or abs(amount) > MAX_AMOUNT
+        or amount != amount.quantize(Decimal("0.01"))
+    ):  # fmt: skip
+        raise DomainError(ErrorCode.OUT_OF_RANGE, _("A correction is a non-zero amount in cents, at most 1,000,000 "
+                                                    "either way."), field="amount", status=422)  # fmt: skip
+    entry = LedgerEntry.objects.select_for_update(of=("self",)).get(pk=entry.pk)  # corrections take turns
+    corrected = entry.amount + (entry.corrections.aggregate(total=Sum("amount"))["total"] or Decimal("0"))
+    if not Decimal("0") <= corrected + amount <= MAX_AMOUNT:
+        message = _("With this correction the entry would come to %(total)s %(currency)s; it stays between 0 and "
+                    "1,000,000.") % {"total": corrected + amount, "currency": entry.currency}  # fmt: skip
+        raise DomainError(ErrorCode.OUT_OF_RANGE, message, field="amount", status=422)
     correction = LedgerEntry.objects.create(
         case=entry.case, incident=entry.incident, customer=entry.customer, offer=entry.offer, type=entry.type,
         amount=amount,
