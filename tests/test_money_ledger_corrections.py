@@ -20,9 +20,7 @@ def entry(api: ApiClient, world: World) -> LedgerEntry:
                                       currency="EUR", offered_by=world.alice, fulfilment="to_pay")  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    "amount", ["99999999999999999999", "1000000.01", "-1000000.01", "0", "0.001"]
-)
+@pytest.mark.parametrize("amount", ["99999999999999999999", "1000000.01", "-1000000.01", "0", "0.001"])
 def test_a_correction_out_of_bounds_is_a_422_on_the_amount(entry: LedgerEntry, world: World, amount: str) -> None:
     answer = ApiClient(world.bob).post(f"/ledger/{entry.pk}/corrections", {"amount": amount, "note": "Typo"})
     assert (answer.status_code, answer.json()["code"], answer.json()["field"]) == (422, "out_of_range", "amount")

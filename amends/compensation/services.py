@@ -246,7 +246,8 @@ def offer_decide(*, offer: Offer, decision: str, amount: Decimal | None, comment
     """An approver approves, changes (no alternative above `amount`) or rejects a pending offer, with a comment.
     An approver whose own authority does not cover the offer passes it one level up."""
     list(Case.objects.select_for_update().filter(pk=offer.case_id).values_list("pk", flat=True))  # as offer_make
-    offer = Offer.objects.select_for_update(of=("self",)).select_related("case__customer", "offered_by").get(pk=offer.pk)
+    offers = Offer.objects.select_for_update(of=("self",)).select_related("case__customer", "offered_by")
+    offer = offers.get(pk=offer.pk)
     if offer.status != OfferStatus.PENDING_APPROVAL:
         raise DomainError(ErrorCode.OFFER_CLOSED, _("This offer is not waiting for approval."), status=409)
     if decision not in Decision.values:

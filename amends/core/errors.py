@@ -33,6 +33,7 @@ class ErrorCode(StrEnum):
     NOT_APPROVER = "not_approver"  # the offer waits for someone with more spending authority
     OFFER_CLOSED = "offer_closed"  # the offer was decided, chosen, rejected or has expired
     OVER_LIMIT = "over_limit"  # beyond the person's spending authority, where no approval is possible (incidents)
+    CONFIRMATION_REQUIRED = "confirmation_required"  # confirm the total this costs (as previewed) to go ahead
 
 
 class DomainError(Exception):

@@ -229,5 +229,13 @@ class IncidentForm(IncidentMessagesForm):
         return filters
 
 
+class IncidentSendForm(forms.Form):
+    """Sending an incident with a paid gesture: first the choice of who gets it, then the confirmation of its total."""
+
+    include_without_email = forms.BooleanField(required=False)
+    confirm_total = forms.DecimalField(required=False, max_digits=14, decimal_places=2, widget=forms.HiddenInput)
+    confirmed = forms.BooleanField(required=False)
+
+
 class IncidentUpdateForm(IncidentMessagesForm):
     resolved = forms.BooleanField(label=_("The problem is solved: this is the resolution notice"), required=False)

@@ -51,9 +51,9 @@ from amends.compensation import fairness
 from amends.compensation.enums import OfferStatus
 from amends.compensation.models import Offer
 from amends.compensation.selectors import (
+    case_payout,
     catalogue_for,
     offer_get_for_user,
-    case_payout,
     offer_guidance,
     pending_for_approver,
     similar_gestures,
