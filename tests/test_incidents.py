@@ -158,16 +158,17 @@ def test_an_incident_can_give_everyone_a_voucher_within_the_announcers_authority
     incident = declare(bob, gesture=voucher.pk, message=message).json()
     assert incident["gesture"] == {"id": voucher.pk, "name": "Storm voucher", "type": "voucher", "amount": "10.00",
                                    "currency": "EUR"}  # fmt: skip
-    assert bob.post(f"/incidents/{incident['id']}/send", {}).status_code == 202
+    everyone = {"confirm_total": "40.00", "include_without_email": True}
+    assert bob.post(f"/incidents/{incident['id']}/send", everyone).status_code == 202
     assert bob.post(f"/incidents/{incident['id']}/send", {}).status_code == 202  # again: nobody gets a second one
     call_command("worker", burst=True)
 
     entries = LedgerEntry.objects.filter(incident_id=incident["id"])
-    assert entries.count() == 4  # every member, also the one without an email address
+    assert entries.count() == 4  # every member, also the one without an email address: the supervisor chose so
     codes = {entry.customer.external_id: entry.voucher_code for entry in entries}
     assert len(set(codes.values())) == 4 and all(len(code) == 11 for code in codes.values())
     anna = next(m for m in smtp_server.messages if m["To"] == "anna@example.com")
-    assert f"here is Voucher 10.00 EUR: {codes['c-nl']}." in anna.get_content()
+    assert f"here is Voucher €10.00: {codes['c-nl']}." in anna.get_content()  # English message, English format
     ledger = bob.get("/ledger", customer="c-nl").json()["items"]
     assert [(e["case"], e["incident"], e["amount"], e["location"]) for e in ledger] == [
         (None, incident["id"], "10.00", "ams")
@@ -181,7 +182,8 @@ def test_a_cohort_gesture_beyond_the_days_authority_is_refused_when_announcing(
     AuthorityLimit.objects.create(role="supervisor", per_case=Decimal("50"), per_day=Decimal("39.99"))
     voucher = CatalogueItem.objects.create(name="Storm voucher", type="voucher", default_amount=Decimal("10"))
     incident = declare(bob, gesture=voucher.pk).json()  # 10 each is within the per-case limit
-    refused = bob.post(f"/incidents/{incident['id']}/send", {})  # 4 customers: 40 in a day is not
+    everyone = {"confirm_total": "40.00", "include_without_email": True}
+    refused = bob.post(f"/incidents/{incident['id']}/send", everyone)  # 4 customers: 40 in a day is not
     assert (refused.status_code, refused.json()["code"]) == (422, "over_limit")
     assert "per_day" in refused.json()["message"]
     assert bob.get(f"/incidents/{incident['id']}").json()["status"] == "draft"

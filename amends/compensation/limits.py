@@ -1,7 +1,9 @@
 """Spending authority: may this person give this much without asking, and who decides when not. No database here.
 
-A limit is per case (everything given on the case, this offer included), per day and per month (everything this
-person offered in that period, this offer included); an absent limit of a period means no limit of that kind.
+A limit is per case (everything the case can still pay out: what it was given and every live offer's most expensive
+alternative, this offer included), per day and per month (everything this person offered or approved in that period,
+this one included); an absent limit of a period means no limit of that kind. An approver's own limits cover what they
+approve, as if they offered it.
 A personal limit replaces the limits of the person's roles; with several roles, the highest role's limit counts.
 A limit in another currency than the offer's does not cover it: someone with a limit in that currency decides.
 An offer of alternatives commits at most its most expensive alternative: the customer takes one.
@@ -54,6 +56,12 @@ class Check:
 def exposure(amounts: Iterable[Decimal]) -> Decimal:
     """What an offer commits: its most expensive alternative."""
     return max(amounts, default=ZERO)
+
+
+def payable_on_case(*, given: Decimal, live_exposures: Iterable[Decimal]) -> Decimal:
+    """What a case can still pay out: what it was given (corrections included) plus, for every live offer (offered,
+    or waiting for approval), its most expensive alternative, since the customer may choose on every link."""
+    return given + sum(live_exposures, ZERO)
 
 
 def limit_for(

@@ -132,5 +132,8 @@ class LedgerTotals(Schema):
 
 
 class CorrectionIn(StrictSchema):
-    amount: Decimal = Field(description="The correction, e.g. -20.00 when less was paid out; never zero.")
+    amount: Decimal = Field(
+        description="The correction, e.g. -20.00 when less was paid out: never zero, in cents, at most 1,000,000 "
+        "either way, and the entry with its corrections stays between 0 and 1,000,000 (422 out_of_range otherwise)."
+    )
     note: str = Field(max_length=300, description="Why the entry is corrected.")

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core import signing
 from django.db.models import Count, Max, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Coalesce, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from .fairness import Spread, spread
 from .models import AuthorityLimit, CatalogueItem, LedgerEntry, Offer, TeamBudget
 
 CHOICE_SALT = "amends.compensation.choice"
+CENT = Decimal("0.01")
 
 
 def authority_of(user: User) -> limits.Limit | None:
@@ -36,20 +37,49 @@ def authority_of(user: User) -> limits.Limit | None:
     return limits.limit_for(roles=user.role_names, personal=personal, by_role=by_role, unlimited=user.is_superuser)
 
 
-OPEN = (OfferStatus.OFFERED, OfferStatus.PENDING_APPROVAL)
+OPEN = (OfferStatus.OFFERED, OfferStatus.PENDING_APPROVAL)  # live: the customer may still receive one
 
 
 def _open_exposures(offers: QuerySet[Offer]) -> list[tuple[datetime, Decimal]]:
-    """(when made, what it commits: its most expensive alternative) of each offer still open."""
-    rows = offers.filter(status__in=OPEN).annotate(exposure=Max("alternatives__amount"))
-    return [(made, exposure or limits.ZERO) for made, exposure in rows.values_list("created_at", "exposure")]
+    """(when committed, what it commits: its most expensive alternative) of each offer still open; an offer is
+    committed when it went to the customer, or while it waits for approval, when it was made."""
+    rows = offers.filter(status__in=OPEN).annotate(
+        exposure=Max("alternatives__amount"), committed_at=Coalesce("offered_at", "created_at")
+    )
+    return [(made, exposure or limits.ZERO) for made, exposure in rows.values_list("committed_at", "exposure")]
 
 
-def committed_on_case(case: Case, currency: str) -> Decimal:
-    """What the case has received in `currency`, plus what its open offers commit."""
+def committed_on_case(case: Case, currency: str, *, excluding: Offer | None = None) -> Decimal:
+    """What the case can still pay out in `currency` (limits.payable_on_case), leaving out the offer `excluding`."""
     given = LedgerEntry.objects.filter(case=case, currency=currency).aggregate(total=Sum("amount"))["total"]
-    offered = _open_exposures(Offer.objects.filter(case=case, currency=currency))
-    return (given or limits.ZERO) + sum((amount for _made, amount in offered), limits.ZERO)
+    live = Offer.objects.filter(case=case, currency=currency)
+    if excluding is not None:
+        live = live.exclude(pk=excluding.pk)
+    exposures = (amount for _made, amount in _open_exposures(live))
+    return limits.payable_on_case(given=given or limits.ZERO, live_exposures=exposures)
+
+
+@dataclass(frozen=True)
+class CasePayout:
+    """What an approver (and the agent) sees of a case's money: its other live offers, what it was given, and the
+    most it can pay out."""
+
+    currency: str
+    others: list[Offer]  # live offers besides the one in question, with their alternatives
+    given: list[LedgerEntry]  # gestures already on the ledger for this case (corrections included)
+    total: Decimal  # what the case can pay out, every live offer included
+
+
+def case_payout(case: Case, currency: str = "EUR", *, besides: Offer | None = None) -> CasePayout:
+    others = Offer.objects.filter(case=case, currency=currency, status__in=OPEN)
+    if besides is not None:
+        others = others.exclude(pk=besides.pk)
+    return CasePayout(
+        currency=currency,
+        others=list(others.select_related("offered_by").prefetch_related("alternatives").order_by("id")),
+        given=list(LedgerEntry.objects.filter(case=case, currency=currency).order_by("id")),
+        total=committed_on_case(case, currency).quantize(CENT),
+    )
 
 
 def _day_start(moment: datetime) -> datetime:
@@ -57,16 +87,23 @@ def _day_start(moment: datetime) -> datetime:
     return timezone.localtime(moment).replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def spent_by(user: User, *, case: Case | None, currency: str, now: datetime | None = None) -> limits.Spent:
-    """What counts against the person's limits before a new offer: given and still-open offers, in `currency`
-    (without a case: a gesture to a whole incident's cohort)."""
+def spent_by(
+    user: User, *, case: Case | None, currency: str, now: datetime | None = None, excluding: Offer | None = None
+) -> limits.Spent:
+    """What counts against the person's limits before a new offer or approval, in `currency`: what they gave or
+    approved, and their live offers and approvals (without a case: a gesture to a whole incident's cohort)."""
     day = _day_start(now or timezone.now())
     month = day.replace(day=1)
-    given = LedgerEntry.objects.filter(offered_by=user, currency=currency, created_at__gte=month)
-    offered = Offer.objects.filter(offered_by=user, currency=currency, created_at__gte=month)
+    theirs = Q(offered_by=user) | Q(approved_by=user)
+    given = LedgerEntry.objects.filter(theirs, currency=currency, created_at__gte=month)
+    offered = Offer.objects.filter(theirs, currency=currency).filter(
+        Q(offered_at__gte=month) | Q(offered_at__isnull=True, created_at__gte=month)
+    )
+    if excluding is not None:
+        offered = offered.exclude(pk=excluding.pk)
     dated = [*given.values_list("created_at", "amount"), *_open_exposures(offered)]
     return limits.Spent(
-        on_case=committed_on_case(case, currency) if case is not None else limits.ZERO,
+        on_case=committed_on_case(case, currency, excluding=excluding) if case is not None else limits.ZERO,
         today=sum((amount for made, amount in dated if made >= day), limits.ZERO),
         this_month=sum((amount for _made, amount in dated), limits.ZERO),
     )
@@ -203,8 +240,12 @@ def team_spent_in_month(team_id: int, currency: str, now: datetime) -> Decimal:
     return total or limits.ZERO
 
 
-def team_budget_of(team_id: int | None) -> TeamBudget | None:
-    return None if team_id is None else TeamBudget.objects.filter(team_id=team_id).first()
+def team_budget_of(team_id: int | None, *, lock: bool = False) -> TeamBudget | None:
+    """The team's monthly budget; `lock` (inside a transaction) serialises what is added to the team's month."""
+    if team_id is None:
+        return None
+    budgets = TeamBudget.objects.select_related("team").filter(team_id=team_id)
+    return (budgets.select_for_update(of=("self",)) if lock else budgets).first()
 
 
 def pending_for_approver(user: User) -> QuerySet[Offer]:

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
@@ -28,7 +28,6 @@ from .models import Alternative, AuthorityLimit, LedgerEntry, Offer, OfferDecisi
 from .selectors import (
     authority_of,
     choice_token,
-    committed_on_case,
     spent_by,
     team_budget_of,
     team_spent_in_month,
@@ -106,6 +105,14 @@ def authority_limit_set(
     return limit
 
 
+def spending_lock(person: User) -> None:
+    """Serialise everything that counts against one person's day and month: without it, offers made (or approved)
+    at the same moment each read the old totals and all pass. Call it inside the transaction that reads the totals
+    and writes the gesture, after locking the case (the order every path takes). SQLite's IMMEDIATE transactions
+    already run one at a time."""
+    list(User.objects.select_for_update().filter(pk=person.pk).values_list("pk", flat=True))
+
+
 # --- Offers -----------------------------------------------------------------------------------------------------
 
 
@@ -147,6 +154,7 @@ def offer_make(*, case: Case, alternatives: list[AlternativeData], reason: str, 
         raise DomainError(ErrorCode.TOO_LONG, _("The reason is too long."), field="reason")
     currency, checked = _checked_alternatives(alternatives)
     amount = limits.exposure(alternative.amount for alternative in checked)
+    spending_lock(by)
     verdict = limits.check(amount, currency, authority_of(by), spent_by(by, case=case, currency=currency))
     offer = Offer.objects.create(case=case, status=OfferStatus.OFFERED, reason=reason, currency=currency, offered_by=by)
     Alternative.objects.bulk_create(
@@ -237,7 +245,9 @@ def choice_url(offer: Offer) -> str:
 def offer_decide(*, offer: Offer, decision: str, amount: Decimal | None, comment: str, by: User) -> Offer:
     """An approver approves, changes (no alternative above `amount`) or rejects a pending offer, with a comment.
     An approver whose own authority does not cover the offer passes it one level up."""
-    offer = Offer.objects.select_for_update().select_related("case__customer", "offered_by").get(pk=offer.pk)
+    list(Case.objects.select_for_update().filter(pk=offer.case_id).values_list("pk", flat=True))  # as offer_make
+    offers = Offer.objects.select_for_update(of=("self",)).select_related("case__customer", "offered_by")
+    offer = offers.get(pk=offer.pk)
     if offer.status != OfferStatus.PENDING_APPROVAL:
         raise DomainError(ErrorCode.OFFER_CLOSED, _("This offer is not waiting for approval."), status=409)
     if decision not in Decision.values:
@@ -275,8 +285,9 @@ def offer_decide(*, offer: Offer, decision: str, amount: Decimal | None, comment
         _tell_offerer(offer, decision, comment)
         return offer
     exposure = limits.exposure(alternative.amount for alternative in alternatives)
-    if not _may_approve(by, offer, exposure):
-        _ask_approval(offer, amount=exposure, roles=by.role_names, exceeded=(limits.Exceeded.PER_CASE,))
+    beyond = _beyond_approvers_authority(by, offer, exposure)
+    if beyond:
+        _ask_approval(offer, amount=exposure, roles=by.role_names, exceeded=beyond)
         return offer
     offer.approved_by, offer.approver_role = by, ""
     offer.save(update_fields=["approved_by", "approver_role"])
@@ -285,16 +296,14 @@ def offer_decide(*, offer: Offer, decision: str, amount: Decimal | None, comment
     return offer
 
 
-def _may_approve(by: User, offer: Offer, exposure: Decimal) -> bool:
-    """An approver's own per-case authority must cover what the case receives with this offer (their day and month
-    limits count what they offer themselves, not what they approve). Nobody is above an admin: theirs is final."""
+def _beyond_approvers_authority(by: User, offer: Offer, exposure: Decimal) -> tuple[limits.Exceeded, ...]:
+    """The approver's own limits that approving would pass: per case, everything the case can still pay out with
+    this offer; per day and month, everything they gave or approved. Nobody is above an admin: theirs is final."""
     if by.is_superuser or limits.approver_role(by.role_names) is None:
-        return True
-    authority = authority_of(by)
-    if authority is not None:
-        authority = limits.Limit(authority.currency, authority.per_case)
-    on_case = committed_on_case(offer.case, offer.currency) - exposure  # without this offer
-    return limits.check(exposure, offer.currency, authority, limits.Spent(on_case=on_case)).within
+        return ()
+    spending_lock(by)
+    spent = spent_by(by, case=offer.case, currency=offer.currency, excluding=offer)
+    return limits.check(exposure, offer.currency, authority_of(by), spent).exceeded
 
 
 def _tell_offerer(offer: Offer, decision: str, comment: str) -> None:
@@ -363,7 +372,7 @@ def offer_choose(*, offer: Offer, position: int) -> LedgerEntry:
 
 def _warn_on_budget(entry: LedgerEntry, now: datetime) -> None:
     """Tell the team's supervisors once, when a gesture takes the month's spending to 80% of the budget or more."""
-    budget = team_budget_of(entry.team_id)
+    budget = team_budget_of(entry.team_id, lock=True)  # choices at the same moment would all miss the crossing
     if budget is None or budget.currency != entry.currency or entry.team_id is None:
         return
     spent = team_spent_in_month(entry.team_id, budget.currency, now)
@@ -402,14 +411,28 @@ def fulfilment_of(gesture_type: str, now: datetime, validity_days: int | None = 
 @transaction.atomic
 def ledger_correct(*, entry: LedgerEntry, amount: Decimal, note: str, by: User) -> LedgerEntry:
     """Correct a ledger entry with a new one (e.g. -20.00 when less was paid out); nothing is ever changed or
-    deleted. Supervisors and admins only."""
+    deleted. Supervisors and admins only. A correction is bounded like an offer's amount, and the entry with all its
+    corrections stays between 0 (nothing taken back that was not given) and the largest amount."""
     if not by.supervises:
         raise Forbidden(_("Only a supervisor or an admin corrects the ledger."))
     note = note.strip()
     if not note:
         raise DomainError(ErrorCode.MISSING_FIELD, _("Say why the entry is corrected."), field="note")
-    if not amount.is_finite() or amount == 0 or amount != amount.quantize(Decimal("0.01")):
-        raise DomainError(ErrorCode.OUT_OF_RANGE, _("A correction is a non-zero amount in cents."), field="amount")
+    if entry.corrects_id is not None:
+        raise DomainError(ErrorCode.INVALID_VALUE, _("Correct the original entry, not a correction of it."),
+                          status=422)  # fmt: skip
+    if (
+        not amount.is_finite() or amount == 0 or abs(amount) > MAX_AMOUNT
+        or amount != amount.quantize(Decimal("0.01"))
+    ):  # fmt: skip
+        raise DomainError(ErrorCode.OUT_OF_RANGE, _("A correction is a non-zero amount in cents, at most 1,000,000 "
+                                                    "either way."), field="amount", status=422)  # fmt: skip
+    entry = LedgerEntry.objects.select_for_update(of=("self",)).get(pk=entry.pk)  # corrections take turns
+    corrected = entry.amount + (entry.corrections.aggregate(total=Sum("amount"))["total"] or Decimal("0"))
+    if not Decimal("0") <= corrected + amount <= MAX_AMOUNT:
+        message = _("With this correction the entry would come to %(total)s %(currency)s; it stays between 0 and "
+                    "1,000,000.") % {"total": corrected + amount, "currency": entry.currency}  # fmt: skip
+        raise DomainError(ErrorCode.OUT_OF_RANGE, message, field="amount", status=422)
     correction = LedgerEntry.objects.create(
         case=entry.case, incident=entry.incident, customer=entry.customer, offer=entry.offer, type=entry.type,
         amount=amount,

@@ -398,8 +398,13 @@ def demo_data_load(*, now: datetime | None = None) -> DemoSummary:
     )
 
 
-# What the demo's people may give: agents 200 per case, supervisors 2,000, admins without limit (role admin set high).
-DEMO_AUTHORITY = {"agent": ("200", "500"), "supervisor": ("2000", None), "admin": ("100000", None)}
+# What the demo's people may give (per case, per day, per month): agents 200 / 500 / 5,000, supervisors 2,000 / 5,000 /
+# 20,000 (so a cohort gesture or a run of approvals can pass them), admins without limit (role admin set high).
+DEMO_AUTHORITY = {
+    "agent": ("200", "500", "5000"),
+    "supervisor": ("2000", "5000", "20000"),
+    "admin": ("100000", None, None),
+}
 DEMO_CATALOGUE = [  # (name, type, amount, validity days)
     ("Voucher 25", "voucher", "25", 365),
     ("Voucher 50", "voucher", "50", 365),
@@ -414,10 +419,11 @@ def _ensure_amends(teams: dict[str, Team]) -> None:
     """Spending authorities, the gesture catalogue and a monthly budget per team, so gestures work in the demo."""
     from amends.compensation.models import AuthorityLimit, CatalogueItem, TeamBudget
 
-    for role, (per_case, per_day) in DEMO_AUTHORITY.items():
-        AuthorityLimit.objects.get_or_create(
-            role=role, defaults={"per_case": Decimal(per_case), "per_day": Decimal(per_day) if per_day else None}
-        )
+    for role, (per_case, per_day, per_month) in DEMO_AUTHORITY.items():
+        AuthorityLimit.objects.get_or_create(role=role, defaults={
+            "per_case": Decimal(per_case), "per_day": Decimal(per_day) if per_day else None,
+            "per_month": Decimal(per_month) if per_month else None,
+        })  # fmt: skip
     for name, kind, amount, days in DEMO_CATALOGUE:
         CatalogueItem.objects.get_or_create(
             name=name, defaults={"type": kind, "default_amount": Decimal(amount), "validity_days": days}

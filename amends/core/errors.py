@@ -34,6 +34,7 @@ class ErrorCode(StrEnum):
     OFFER_CLOSED = "offer_closed"  # the offer was decided, chosen, rejected or has expired
     OVER_LIMIT = "over_limit"  # beyond the person's spending authority, where no approval is possible (incidents)
     LOCATION_FORBIDDEN = "location_forbidden"  # intake at a location of a team the caller is not in
+    CONFIRMATION_REQUIRED = "confirmation_required"  # confirm the total this costs (as previewed) to go ahead
 
 
 class DomainError(Exception):

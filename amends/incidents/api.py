@@ -1,12 +1,12 @@
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from amends.compensation.models import CatalogueItem
 from amends.compensation.selectors import catalogue_item_get
 from amends.core.apikit import ERRORS_READ, ERRORS_WRITE, ErrorOut, api_user, idempotent_create, iso, money
 
 from .models import Incident, IncidentUpdate
-from .schemas import IncidentIn, IncidentOut, PreviewOut, UpdateIn, UpdateOut
+from .schemas import IncidentIn, IncidentOut, PreviewOut, SendIn, UpdateIn, UpdateOut
 from .selectors import incident_get_for_user, incident_preview, update_progress
 from .services import Cohort, incident_announce, incident_create, incident_post_update
 
@@ -76,17 +76,34 @@ def preview_incident(request: HttpRequest, incident_id: int):
     preview = incident_preview(incident_get_for_user(api_user(request), incident_id))
     sample = [{"external_id": c.external_id, "name": c.name, "language": c.language, "has_email": bool(c.email)}
               for c in preview["sample"]]  # fmt: skip
-    return {**preview, "sample": sample}
+    return {**preview, "sample": sample, "cost": cost_out(preview["cost"]),
+            "sample_message": sample_message_out(preview["sample_message"])}  # fmt: skip
+
+
+def cost_out(cost: dict | None) -> dict | None:
+    if cost is None:
+        return None
+    part = {key: {"recipients": each.recipients, "total": money(each.total)} for key, each in cost.items()}
+    first = cost["everyone"]
+    return {"amount": money(first.amount), "currency": first.currency, **part}
+
+
+def sample_message_out(sample: dict | None) -> dict | None:
+    return None if sample is None else {**sample, "customer": sample["customer"].external_id}
 
 
 @router.post("/incidents/{incident_id}/send", response={202: IncidentOut, **ERRORS_WRITE, 404: ErrorOut})
-def send_incident(request: HttpRequest, incident_id: int):
+def send_incident(request: HttpRequest, incident_id: int, payload: SendIn | None = None):
     """Announce: the cohort is fixed and every customer's notice queued; the worker sends them in batches
-    (progress on the incident). Sending again changes nothing."""
+    (progress on the incident). Sending again changes nothing. With a gesture that costs anything, `confirm_total`
+    must be the preview's total (else 422 `confirmation_required`); customers without an email address get the
+    gesture only with `include_without_email`."""
     user = api_user(request)
     incident = incident_get_for_user(user, incident_id)
-    incident_announce(incident=incident, by=user)
-    return 202, incident_out(incident_get_for_user(user, incident_id))
+    options = payload or SendIn()
+    incident_announce(incident=incident, by=user, confirm_total=options.confirm_total,
+                      include_without_email=options.include_without_email)  # fmt: skip
+    return Status(202, incident_out(incident_get_for_user(user, incident_id)))
 
 
 @router.post("/incidents/{incident_id}/updates", response={202: UpdateOut, **ERRORS_WRITE, 404: ErrorOut})

@@ -1,4 +1,5 @@
 from datetime import datetime
+from decimal import Decimal
 
 from ninja import Schema
 from pydantic import Field
@@ -82,9 +83,43 @@ class SampleCustomer(Schema):
     has_email: bool
 
 
+class CostPartOut(Schema):
+    recipients: int
+    total: str
+
+
+class CostOut(Schema):
+    amount: str = Field(description="The gesture's amount for each customer.")
+    currency: str
+    with_email: CostPartOut = Field(description="The gesture for the customers who can be told (the default).")
+    everyone: CostPartOut = Field(description='Also for those without an email address ("include_without_email").')
+
+
+class SampleMessageOut(Schema):
+    customer: str = Field(description="The external id of the customer it is rendered for.")
+    language: str
+    subject: str
+    body: str
+
+
 class PreviewOut(Schema):
     count: int
-    without_email: int
+    without_email: int = Field(description="Customers who cannot be told: no email address.")
     languages: dict[str, int]
     missing_languages: list[str]
-    sample: list[SampleCustomer]
+    sample: list[SampleCustomer] = Field(description="Up to 10 customers, with and without an email address.")
+    cost: CostOut | None = Field(description="What the gesture costs (count x amount); null without a paid gesture.")
+    sample_message: SampleMessageOut | None = Field(
+        description="The notice as the first sample customer would read it, placeholders filled in (a sample code)."
+    )
+
+
+class SendIn(StrictSchema):
+    confirm_total: Decimal | None = Field(
+        default=None,
+        description="With a gesture that costs anything: the total the preview showed for your choice "
+        '(cost.with_email.total, or cost.everyone.total with include_without_email), e.g. "650.00".',
+    )
+    include_without_email: bool = Field(
+        default=False, description="Also give the gesture to customers who have no email address (cannot be told)."
+    )

@@ -3,10 +3,11 @@
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from itertools import islice
 
-from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -16,7 +17,8 @@ from amends.cases.services import log_case_event
 from amends.compensation import limits
 from amends.compensation.models import CatalogueItem, LedgerEntry
 from amends.compensation.selectors import authority_of, spent_by
-from amends.compensation.services import fulfilment_of
+from amends.compensation.services import fulfilment_of, spending_lock
+from amends.compensation.wording import money_text
 from amends.core.enums import Language
 from amends.core.errors import DomainError, ErrorCode, Forbidden
 from amends.core.models import Location, User
@@ -25,7 +27,7 @@ from amends.customers.models import Customer
 
 from .enums import IncidentStatus, NoticeStatus, UpdateKind
 from .models import Incident, IncidentCase, IncidentMember, IncidentNotice, IncidentUpdate
-from .selectors import cohort_customer_ids
+from .selectors import GestureCost, cohort_customer_ids, gesture_cost
 
 MAX_TITLE, MAX_MESSAGE, MAX_ATTRIBUTES = 200, 5000, 20
 GRANT_BATCH = 2000
@@ -120,9 +122,15 @@ def incident_create(
 
 
 @transaction.atomic
-def incident_announce(*, incident: Incident, by: User) -> IncidentUpdate:
+def incident_announce(
+    *, incident: Incident, by: User, confirm_total: Decimal | None = None, include_without_email: bool = False
+) -> IncidentUpdate:
     """Fix the cohort and queue the first notice to every affected customer, in a few statements whatever the
-    cohort's size; the worker sends it in batches. Announcing again returns the first notice."""
+    cohort's size; the worker sends it in batches. Announcing again returns the first notice.
+
+    A gesture goes to the customers who can be told (an email address), or with `include_without_email` to every
+    member; it stays within the announcer's authority, and when it costs anything, `confirm_total` must name what
+    it costs (count x amount, as the preview showed), so nobody gives away a sum they did not see."""
     _require_supervisor(by)
     incident = (
         Incident.objects.select_for_update(of=("self",)).select_related("gesture", "location").get(pk=incident.pk)
@@ -136,20 +144,42 @@ def incident_announce(*, incident: Incident, by: User) -> IncidentUpdate:
             f"SELECT %s, cohort.customer_id FROM ({ids_sql}) cohort",
             [incident.pk, *ids_params],
         )
-        members = cursor.rowcount
     if incident.gesture is not None:  # a refusal rolls the members back: the incident stays a draft
-        _check_gesture(incident.gesture, incident.location, recipients=members, by=by)
-        _grant_gesture(incident, incident.gesture, by)
+        receivers = _gesture_receivers(incident, include_without_email)
+        count = receivers.count()
+        spending_lock(by)
+        _check_gesture(incident.gesture, incident.location, recipients=count, by=by)
+        _check_confirmed(gesture_cost(incident.gesture, count), confirm_total)
+        _grant_gesture(incident, incident.gesture, receivers, by)
     incident.status, incident.announced_at = IncidentStatus.ANNOUNCED, timezone.now()
     incident.save(update_fields=["status", "announced_at"])
     return _queue(incident, UpdateKind.NOTICE, incident.messages, by)
 
 
-def _grant_gesture(incident: Incident, gesture: CatalogueItem, by: User) -> None:
-    """Every member gets the gesture on the ledger (a voucher with its own code), before any notice is sent:
+def _gesture_receivers(incident: Incident, include_without_email: bool) -> QuerySet[IncidentMember]:
+    """Who gets the gesture: the members we can tell (a voucher nobody hears of helps nobody), or all of them."""
+    members = IncidentMember.objects.filter(incident=incident)
+    return members if include_without_email else members.exclude(customer__email="")
+
+
+def _check_confirmed(cost: GestureCost, confirm_total: Decimal | None) -> None:
+    if cost.total <= 0 or confirm_total == cost.total:
+        return
+    values = {"count": cost.recipients, "amount": money_text(cost.amount, cost.currency),
+              "total": money_text(cost.total, cost.currency), "confirm": f"{cost.total:.2f}"}  # fmt: skip
+    if confirm_total is None:
+        message = _("This gives %(count)s × %(amount)s = %(total)s. Confirm the total (%(confirm)s) to send.")  # noqa: RUF001
+    else:
+        message = _("The gesture now costs %(count)s × %(amount)s = %(total)s, not what you confirmed. "  # noqa: RUF001
+                    "Check the preview, then confirm %(confirm)s.")  # fmt: skip
+    raise DomainError(ErrorCode.CONFIRMATION_REQUIRED, message % values, field="confirm_total", status=422)
+
+
+def _grant_gesture(incident: Incident, gesture: CatalogueItem, receivers: QuerySet[IncidentMember], by: User) -> None:
+    """Every receiver gets the gesture on the ledger (a voucher with its own code), before any notice is sent:
     the notice can then tell them the code."""
     now = timezone.now()
-    members = IncidentMember.objects.filter(incident=incident).values_list("customer_id", flat=True)
+    members = receivers.values_list("customer_id", flat=True)
     entries = (
         LedgerEntry(
             incident=incident, customer_id=customer_id, type=gesture.type, amount=gesture.default_amount,
@@ -228,9 +258,3 @@ def incident_cases_attach(case: Case) -> list[IncidentCase]:
                            data={"incident_id": incident.pk, "title": incident.title})  # fmt: skip
             attached.append(link)
     return attached
-
-
-def message_for(update: IncidentUpdate, language: str) -> str:
-    """The customer's language, else the business's default language, else the first one written."""
-    messages = update.messages
-    return messages.get(language) or messages.get(settings.LANGUAGE_CODE) or next(iter(messages.values()))

@@ -4,7 +4,6 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from amends.cases import wording
 from amends.compensation.models import LedgerEntry
 
 from .enums import NoticeStatus
@@ -14,22 +13,11 @@ BATCH = 200
 
 
 def _email(update: IncidentUpdate, notice: IncidentNotice, gesture: LedgerEntry | None) -> EmailMessage:
-    """The first line of each message is its subject; {customer_name}, {incident}, {location}, and with a gesture
-    {gesture} and {voucher_code}, are filled in."""
-    from .services import message_for
+    """The update's message as this customer reads it (selectors.notice_text)."""
+    from .selectors import notice_text
 
     customer = notice.customer
-    location = update.incident.location
-    values = {
-        "customer_name": customer.name or customer.external_id,
-        "incident": update.incident.title,
-        "location": location.name if location else "",
-        "gesture": f"{gesture.get_type_display()} {gesture.amount} {gesture.currency}" if gesture else "",
-        "voucher_code": gesture.voucher_code if gesture else "",
-    }
-    text = wording.render(message_for(update, customer.language), values)
-    first, _sep, rest = text.partition("\n")
-    subject, body = (first.strip(), rest.strip()) if rest.strip() else (update.incident.title, text)
+    subject, body = notice_text(update.incident, update.messages, customer, gesture)
     return EmailMessage(subject=subject[:200], body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[customer.email])
 
 

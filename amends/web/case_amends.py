@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from amends.cases.models import Case
 from amends.compensation.enums import OfferStatus
-from amends.compensation.selectors import authority_of, catalogue_for, offer_guidance
+from amends.compensation.selectors import authority_of, case_payout, catalogue_for, offer_guidance
 from amends.compensation.services import choice_url
 from amends.core.errors import DomainError
 from amends.core.models import User
@@ -23,6 +23,7 @@ def amends_context(case: Case, user: User, forms: dict[str, Form]) -> dict:
     return {
         "guidance": offer_guidance(case),
         "authority": authority_of(user),
+        "payout": case_payout(case),
         "offers": [(offer, choice_url(offer) if offer.status == OfferStatus.OFFERED else "") for offer in offers],
         "offer_form": forms.get("offer_form") or OfferForm(catalogue=list(catalogue_for(case))),
         "follow_up": latest_follow_up(case),

@@ -1,4 +1,5 @@
 import re
+import secrets
 from decimal import Decimal
 from typing import Any
 
@@ -103,10 +104,13 @@ class OfferForm(forms.Form):
         label=_("Why this gesture fits"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
     confirm_outlier = forms.BooleanField(label=_("Offer it anyway"), required=False)
+    # One key per rendered form: sending it twice (a double click, a re-run) makes one offer.
+    submit_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args: Any, catalogue: list, **kwargs: Any):
         kwargs.setdefault("auto_id", "offer_%s")  # the case page has other forms with a reason
         super().__init__(*args, **kwargs)
+        self.fields["submit_key"].initial = secrets.token_urlsafe(16)
         self.catalogue = {str(item.pk): item for item in catalogue}
         items = [("", _("Type it in")), *[(str(item.pk), _catalogue_label(item)) for item in catalogue]]
         types = [("", "—"), *list(GestureType.choices)]
@@ -223,6 +227,14 @@ class IncidentForm(IncidentMessagesForm):
                 raise forms.ValidationError(_("Write each filter as name = value, one per line."))
             filters[match.group(1)] = match.group(2)
         return filters
+
+
+class IncidentSendForm(forms.Form):
+    """Sending an incident with a paid gesture: first the choice of who gets it, then the confirmation of its total."""
+
+    include_without_email = forms.BooleanField(required=False)
+    confirm_total = forms.DecimalField(required=False, max_digits=14, decimal_places=2, widget=forms.HiddenInput)
+    confirmed = forms.BooleanField(required=False)
 
 
 class IncidentUpdateForm(IncidentMessagesForm):

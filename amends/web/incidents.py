@@ -8,13 +8,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from amends.core.errors import DomainError
+from amends.core.errors import DomainError, ErrorCode
 from amends.incidents.enums import IncidentStatus, NoticeStatus
 from amends.incidents.models import Incident
 from amends.incidents.selectors import incident_get_for_user, incident_preview, incidents_for, update_progress
 from amends.incidents.services import Cohort, incident_announce, incident_create, incident_post_update
 
-from .forms import IncidentForm, IncidentMessagesForm, IncidentUpdateForm
+from .forms import IncidentForm, IncidentMessagesForm, IncidentSendForm, IncidentUpdateForm
 from .views import current_user
 
 # Where a service's error field shows on the form.
@@ -64,15 +64,26 @@ def incident_detail(request: HttpRequest, incident_id: int) -> HttpResponse:
 
 
 def _render_incident(
-    request: HttpRequest, incident: Incident, *, form: IncidentUpdateForm | None = None, status: int = 200
+    request: HttpRequest,
+    incident: Incident,
+    *,
+    form: IncidentUpdateForm | None = None,
+    status: int = 200,
+    confirm: dict | None = None,
+    preview: dict | None = None,
 ) -> HttpResponse:
+    """The incident page; `confirm` (the chosen cost, whether it includes those without an address, an error) shows
+    the confirmation step of sending instead of the send button."""
     updates = [(update, update_progress(update)) for update in incident.updates.all()]
     in_flight = any(p[NoticeStatus.QUEUED] or p[NoticeStatus.SENDING] for _u, p in updates)
+    if preview is None and incident.status == IncidentStatus.DRAFT:
+        preview = incident_preview(incident)
     context = {
         "incident": incident,
         "updates": updates,
         "in_flight": in_flight and incident.status != IncidentStatus.DRAFT,
-        "preview": incident_preview(incident) if incident.status == IncidentStatus.DRAFT else None,
+        "preview": preview,
+        "confirm": confirm,
         "cases": incident.cases.select_related("case").order_by("case_id"),
         "form": form or IncidentUpdateForm(),
     }
@@ -84,11 +95,29 @@ def _render_incident(
 @login_required
 @require_POST
 def incident_send(request: HttpRequest, incident_id: int) -> HttpResponse:
+    """Send; with a gesture that costs anything, first a confirmation step that names the total."""
     user = current_user(request)
     incident = incident_get_for_user(user, incident_id)
+    form = IncidentSendForm(request.POST)
+    form.is_valid()  # every field is optional; a malformed total counts as none
+    include = bool(form.cleaned_data.get("include_without_email"))
+    confirm_total = form.cleaned_data.get("confirm_total")
+    preview = incident_preview(incident) if incident.status == IncidentStatus.DRAFT else None
+    cost = preview["cost"]["everyone" if include else "with_email"] if preview and preview["cost"] else None
+    if cost is not None and cost.total > 0:
+        step = {"cost": cost, "include": include, "error": ""}
+        if confirm_total is None:
+            return _render_incident(request, incident, confirm=step, preview=preview)
+        if not form.cleaned_data.get("confirmed"):
+            step["error"] = _("Tick the box to confirm the total.")
+            return _render_incident(request, incident, confirm=step, preview=preview, status=422)
     try:
-        update = incident_announce(incident=incident, by=user)
+        update = incident_announce(incident=incident, by=user, confirm_total=confirm_total,
+                                   include_without_email=include)  # fmt: skip
     except DomainError as error:
+        if error.code == ErrorCode.CONFIRMATION_REQUIRED and cost is not None:  # the cohort changed meanwhile
+            step = {"cost": cost, "include": include, "error": error.message}
+            return _render_incident(request, incident, confirm=step, preview=preview, status=422)
         messages.error(request, error.message)
         return redirect("web:incident", incident_id=incident.pk)
     messages.success(request, _("Sending to %(count)s customers.") % {"count": update.recipients})

@@ -1,5 +1,6 @@
 """Agent pages: thin views that parse input, call one service or selector, and render."""
 
+import secrets
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -48,7 +49,9 @@ from amends.cases.services import (
 )
 from amends.compensation import fairness
 from amends.compensation.enums import OfferStatus
+from amends.compensation.models import Offer
 from amends.compensation.selectors import (
+    case_payout,
     catalogue_for,
     offer_get_for_user,
     offer_guidance,
@@ -56,7 +59,8 @@ from amends.compensation.selectors import (
     similar_gestures,
 )
 from amends.compensation.services import AlternativeData, offer_decide, offer_make
-from amends.core.errors import DomainError, Forbidden
+from amends.core.errors import DomainError, ErrorCode, Forbidden
+from amends.core.idempotency import run_idempotent
 from amends.core.models import User
 from amends.core.selectors import team_by_slug, user_by_username
 from amends.customers.selectors import customer_view
@@ -514,17 +518,28 @@ def case_offer(request: HttpRequest, case_id: int) -> HttpResponse:
             stands_out = fairness.outlier(exposure, similar_gestures(case))
             if stands_out and not form.cleaned_data["confirm_outlier"]:
                 return _render_case(request, case_id, status=422, offer_form=form, outlier=stands_out)
-            try:
+            reason = form.cleaned_data["reason"]
+
+            def make() -> tuple[int, dict]:
                 offer = offer_make(
-                    case=case,
-                    alternatives=[AlternativeData(*row) for row in chosen],
-                    reason=form.cleaned_data["reason"],
-                    by=user,
+                    case=case, alternatives=[AlternativeData(*row) for row in chosen], reason=reason, by=user
                 )
+                return 201, {"offer": offer.pk, "status": offer.status}
+
+            try:
+                _status, made = run_idempotent(
+                    user=user, scope=f"web.cases.{case.pk}.offers", key=form.cleaned_data["submit_key"] or None,
+                    payload={"alternatives": chosen, "reason": reason}, action=make,
+                )  # fmt: skip
             except DomainError as error:
-                offer_form_error(form, error)
+                if error.code != ErrorCode.IDEMPOTENCY_KEY_REUSED:
+                    offer_form_error(form, error)
+                else:  # the form was sent before and changed since: sending it again is a new, deliberate offer
+                    form = _fresh_offer_form(request, case)
+                    form.add_error(None, _("This form was already sent. Check the offers above, then send it again "
+                                           "to make another offer."))  # fmt: skip
             else:
-                if offer.status == OfferStatus.PENDING_APPROVAL:
+                if made["status"] == OfferStatus.PENDING_APPROVAL:
                     messages.success(request, _("Above your spending authority: the offer waits for approval."))
                 else:
                     messages.success(request, _("Offered: the customer has the link to choose."))
@@ -532,14 +547,27 @@ def case_offer(request: HttpRequest, case_id: int) -> HttpResponse:
     return _render_case(request, case_id, status=422, offer_form=form)
 
 
+def _fresh_offer_form(request: HttpRequest, case: Case) -> OfferForm:
+    """The sent values under a new one-time key."""
+    data = request.POST.copy()
+    data["submit_key"] = secrets.token_urlsafe(16)
+    form = OfferForm(data, catalogue=list(catalogue_for(case)))
+    form.is_valid()
+    return form
+
+
+def _approval_row(offer: Offer, form: DecisionForm) -> tuple:
+    """An offer to decide with what the approver weighs: fairness, and the case's other live offers and gestures."""
+    return offer, form, offer_guidance(offer.case, offer.currency), case_payout(offer.case, offer.currency,
+                                                                                besides=offer)  # fmt: skip
+
+
 @login_required
 @require_GET
 def approvals(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
     pending = list(pending_for_approver(user)[:100])
-    rows = [
-        (offer, DecisionForm(prefix=f"o{offer.pk}"), offer_guidance(offer.case, offer.currency)) for offer in pending
-    ]
+    rows = [_approval_row(offer, DecisionForm(prefix=f"o{offer.pk}")) for offer in pending]
     return render(request, "web/approvals.html", {"rows": rows})
 
 
@@ -560,8 +588,7 @@ def offer_decision(request: HttpRequest, offer_id: int) -> HttpResponse:
             raise  # not theirs to decide (their own offer, or it waits for another role): a 403, not a form error
         except DomainError as error:
             _form_error(form, error)
-    rows = [(offer, form, offer_guidance(offer.case, offer.currency))]
-    return render(request, "web/approvals.html", {"rows": rows}, status=422)
+    return render(request, "web/approvals.html", {"rows": [_approval_row(offer, form)]}, status=422)
 
 
 @login_required

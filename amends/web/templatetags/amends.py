@@ -1,8 +1,11 @@
+from decimal import Decimal
+
 from django import template
 
 from amends.cases.enums import CaseStatus, PlaybookStep
 from amends.cases.selectors import category_label as label_of_category
 from amends.compensation.enums import GestureType
+from amends.compensation.wording import money_text
 from amends.followups.enums import Verdict
 
 register = template.Library()
@@ -37,3 +40,9 @@ def gesture_label(value: str) -> str:
 @register.filter
 def verdict_label(value: str) -> str:
     return str(dict(Verdict.choices).get(value, value))
+
+
+@register.filter
+def money(amount: Decimal | None, currency: str = "EUR") -> str:
+    """An amount in the reader's language and number format: {{ total|money:"EUR" }} reads "€ 18.775,00" in Dutch."""
+    return "" if amount is None else money_text(amount, currency)
