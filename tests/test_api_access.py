@@ -54,4 +54,4 @@ def test_only_supervisors_and_admins_add_locations(world: World) -> None:
     refused = ApiClient(world.alice).post("/locations", body)
     assert refused.status_code == 403
     assert refused.json()["code"] == "forbidden"
-    assert ApiClient(world.bob).post("/locations", body).status_code == 201
+    assert ApiClient(world.bob).post("/locations", {**body, "team": "amsterdam"}).status_code == 201
