@@ -1,5 +1,6 @@
 from datetime import date
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from .cache import TtlCache
@@ -33,6 +34,11 @@ def user_by_username(username: str, *, field: str = "owner") -> User:
             ErrorCode.UNKNOWN_USER, _("There is no user %(name)s.") % {"name": username}, field=field, status=422
         )
     return user
+
+
+def teams_visible_to(user: User) -> QuerySet[Team]:
+    """The user's own teams; every team for admins."""
+    return Team.objects.all() if user.sees_all_teams else Team.objects.filter(members=user)
 
 
 def supervisors_of(team_id: int | None) -> list[User]:
