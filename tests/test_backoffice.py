@@ -417,3 +417,17 @@ def test_only_a_superuser_makes_superusers_in_the_back_office(world: World) -> N
     page = client_of(world.admin).get(f"/admin/core/user/{world.bob.pk}/change/").content.decode()
     assert 'name="is_superuser"' not in page and 'name="user_permissions"' not in page
     assert 'name="groups"' in page  # roles are given here
+
+
+def test_an_admin_cannot_take_over_a_superusers_account_in_the_back_office(world: World) -> None:
+    world.charlie.is_superuser = True
+    world.charlie.save()
+    admin_client = client_of(world.admin)
+    assert admin_client.get(f"/admin/core/user/{world.charlie.pk}/password/").status_code == 403
+    refused = admin_client.post(
+        f"/admin/core/user/{world.charlie.pk}/password/",
+        {"password1": "taken-over-123", "password2": "taken-over-123", "usable_password": "true"},
+    )
+    assert refused.status_code == 403
+    world.charlie.refresh_from_db()
+    assert world.charlie.check_password("charlie-pass-123")

@@ -30,6 +30,15 @@ class UserAdmin(BaseUserAdmin):
             return ()
         return ("is_superuser", "user_permissions", "last_login", "date_joined")
 
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        """A superuser's account (and password) is changed by a superuser only."""
+        above = obj is not None and obj.is_superuser and not request.user.is_superuser
+        return not above and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        above = obj is not None and obj.is_superuser and not request.user.is_superuser
+        return not above and super().has_delete_permission(request, obj)
+
 
 @admin.register(Team)
 class TeamAdmin(ScopedAdmin):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db.models import QuerySet
 
-from amends.core.backoffice import ScopedAdmin, ScopedRelatedFilter
+from amends.core.backoffice import ReadOnlyAdmin, ScopedAdmin, ScopedRelatedFilter
 from amends.core.models import User
 
 from .models import Customer, Interaction
@@ -19,7 +19,9 @@ class CustomerAdmin(ScopedAdmin):
 
 
 @admin.register(Interaction)
-class InteractionAdmin(ScopedAdmin):
+class InteractionAdmin(ReadOnlyAdmin):
+    """Service events come from the API and imports (interaction_record, which also plans their surveys)."""
+
     list_display = ("external_id", "kind", "customer", "location", "occurred_at")
     list_filter = ("kind", ("location", ScopedRelatedFilter))
     search_fields = ("external_id", "customer__external_id")
