@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from amends.core.enums import Language
@@ -62,11 +62,18 @@ OPEN = models.Q(status__in=OPEN_STATUSES)
 class Case(models.Model):
     """A recovery case: one failure of one customer, with one owner and an SLA clock."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases")
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="cases")
-    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases")
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases", verbose_name=_("customer"))
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="cases", verbose_name=_("location"))
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases", verbose_name=_("team")
+    )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="owned_cases"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_cases",
+        verbose_name=_("owner"),
     )
     status = models.CharField(_("status"), max_length=24, choices=CaseStatus.choices, default=CaseStatus.NEW)
     severity = models.CharField(_("severity"), max_length=12, choices=Severity.choices, default=Severity.MEDIUM)
@@ -86,7 +93,9 @@ class Case(models.Model):
     # Denormalised so that inboxes sort on an index.
     due_at = models.DateTimeField(_("due"), null=True, blank=True)
     alert_sent_at = models.DateTimeField(null=True, blank=True)
-    sla_policy = models.ForeignKey(SlaPolicy, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    sla_policy = models.ForeignKey(
+        SlaPolicy, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("SLA policy")
+    )
     next_response_due_at = models.DateTimeField(_("next response due"), null=True, blank=True)
     # Since when the customer's latest message waits for an answer (the next-response target); null when answered.
     customer_waiting_since = models.DateTimeField(null=True, blank=True)
@@ -94,28 +103,39 @@ class Case(models.Model):
     sla_pauses = models.JSONField(default=list, blank=True)
     sla_target = models.CharField(max_length=16, choices=SlaTarget.choices, blank=True)  # what due_at is for
     # Escalation: the level reached for the current target, and when the next level is due (indexed for sweeps).
-    escalation_level = models.PositiveSmallIntegerField(choices=EscalationLevel.choices, default=EscalationLevel.NONE)
+    escalation_level = models.PositiveSmallIntegerField(
+        _("escalation"), choices=EscalationLevel.choices, default=EscalationLevel.NONE
+    )
     escalation_at = models.DateTimeField(null=True, blank=True, db_index=True)
-    first_response_business_minutes = models.PositiveIntegerField(null=True, blank=True)
-    resolution_business_minutes = models.PositiveIntegerField(null=True, blank=True)
+    first_response_business_minutes = models.PositiveIntegerField(
+        _("business minutes to first response"), null=True, blank=True
+    )
+    resolution_business_minutes = models.PositiveIntegerField(
+        _("business minutes to resolution"), null=True, blank=True
+    )
     transfers = models.PositiveIntegerField(_("transfers"), default=0)
     contacts = models.PositiveIntegerField(_("customer contacts"), default=0)
     reopens = models.PositiveIntegerField(_("reopens"), default=0)
     # Until when a customer's reply reopens this case rather than opening a new one; closed after it (indexed).
-    reopen_until = models.DateTimeField(null=True, blank=True, db_index=True)
+    reopen_until = models.DateTimeField(_("a reply reopens it until"), null=True, blank=True, db_index=True)
     follows = models.ForeignKey(
         "self",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="followed_by",
+        verbose_name=_("follows"),
         help_text=_("The earlier case this one continues."),
     )
-    playbook = models.ForeignKey("Playbook", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    playbook = models.ForeignKey(
+        "Playbook", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("playbook")
+    )
     # The playbook steps done: {"apologise": {"by": "alice", "at": "2026-..."}}.
     checklist = models.JSONField(default=dict, blank=True)
-    merged_into = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged")
-    related = models.ManyToManyField("self", blank=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="merged", verbose_name=_("merged into")
+    )
+    related = models.ManyToManyField("self", blank=True, verbose_name=_("related cases"))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -148,7 +168,12 @@ class CaseEvent(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(_("kind"), max_length=32, choices=EventKind.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
     )
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(_("at"))
@@ -160,7 +185,7 @@ class CaseEvent(models.Model):
         indexes = [models.Index(fields=["case", "created_at"], name="case_event_timeline")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} on #{self.case_id}"
+        return gettext("%(event)s on case #%(id)s") % {"event": self.get_kind_display(), "id": self.case_id}
 
 
 def default_required_steps() -> list[str]:

@@ -16,7 +16,7 @@ from amends.core.selectors import calendar_clock
 
 from . import sla, wording
 from .enums import OPEN_STATUSES, CaseStatus, EscalationLevel, PlaybookStep
-from .models import Case, CaseEvent, Category, MessageTemplate, Playbook, SavedView, SlaPolicy
+from .models import Case, CaseEvent, CaseMessage, Category, MessageTemplate, Playbook, SavedView, SlaPolicy
 from .taxonomy import RootCause
 
 # Active SLA policies in priority order, read again after this many seconds (changes show within that time).
@@ -30,6 +30,11 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     if user.sees_all_teams:
         return cases
     return cases.filter(Q(team_id__in=team_ids_of(user)) | Q(owner=user))
+
+
+def case_messages_visible_to(user: User) -> QuerySet[CaseMessage]:
+    messages = CaseMessage.objects.select_related("case")
+    return messages if user.sees_all_teams else messages.filter(case__in=cases_visible_to(user))
 
 
 def team_ids_of(user: User) -> list[int]:

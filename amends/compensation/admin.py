@@ -1,7 +1,11 @@
 from django.contrib import admin
-from django.http import HttpRequest
+from django.db.models import QuerySet
+
+from amends.core.backoffice import ReadOnlyAdmin
+from amends.core.models import User
 
 from .models import AuthorityLimit, CatalogueItem, LedgerEntry, Offer, TeamBudget
+from .selectors import ledger_visible_to, offers_visible_to
 
 
 @admin.register(CatalogueItem)
@@ -25,23 +29,15 @@ class TeamBudgetAdmin(admin.ModelAdmin):
     list_display = ("team", "per_month", "currency")
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
 @admin.register(Offer)
 class OfferAdmin(ReadOnlyAdmin):
     """Offers change only through their services (approval chain, the customer's choice): read-only here."""
 
     list_display = ("id", "case", "status", "offered_by", "approved_by", "created_at")
     list_filter = ("status",)
+
+    def visible_to(self, user: User) -> QuerySet[Offer]:
+        return offers_visible_to(user).select_related("case", "offered_by", "approved_by")
 
 
 @admin.register(LedgerEntry)
@@ -50,3 +46,6 @@ class LedgerEntryAdmin(ReadOnlyAdmin):
 
     list_display = ("id", "created_at", "type", "amount", "currency", "category", "case", "offered_by", "fulfilment")
     list_filter = ("type", "fulfilment", "currency")
+
+    def visible_to(self, user: User) -> QuerySet[LedgerEntry]:
+        return ledger_visible_to(user)

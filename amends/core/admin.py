@@ -1,11 +1,22 @@
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from amends.intake.channels.webform.selectors import locations_for_staff  # the rule of the location pages
+
+from .backoffice import ScopedAdmin, ScopedRelatedFilter
 from .errors import DomainError
 from .models import ApiToken, BusinessCalendar, Location, Team, User
+from .selectors import teams_visible_to
 from .services import api_token_revoke, calendar_fields_checked
+
+# The roles are the groups, and their permissions are the code's (roles_ensure sets them again at every migrate):
+# they are given to people on the user's page, not edited.
+admin.site.unregister(Group)
 
 
 @admin.register(User)
@@ -13,19 +24,42 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (*BaseUserAdmin.fieldsets, (_("Preferences"), {"fields": ("language",)}))  # type: ignore[misc]
     list_display = ("username", "email", "first_name", "last_name", "is_staff", "language")
 
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> tuple[str, ...]:
+        """Only a superuser makes superusers or hands out single permissions: a role is given by its group."""
+        if request.user.is_superuser:
+            return ()
+        return ("is_superuser", "user_permissions", "last_login", "date_joined")
+
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        """A superuser's account (and password) is changed by a superuser only."""
+        above = obj is not None and obj.is_superuser and not request.user.is_superuser
+        return not above and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        above = obj is not None and obj.is_superuser and not request.user.is_superuser
+        return not above and super().has_delete_permission(request, obj)
+
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ScopedAdmin):
     list_display = ("name", "slug", "email")
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("members",)
 
+    def visible_to(self, user: User) -> QuerySet[Team]:
+        return teams_visible_to(user)
+
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(ScopedAdmin):
+    """Supervisors manage their own teams' touchpoints; a location goes only to a team they may see."""
+
     list_display = ("code", "name", "country", "timezone", "team")
-    list_filter = ("country", "team")
+    list_filter = ("country", ("team", ScopedRelatedFilter))
     search_fields = ("code", "name")
+
+    def visible_to(self, user: User) -> QuerySet[Location]:
+        return locations_for_staff(user)
 
 
 @admin.register(ApiToken)

@@ -75,6 +75,11 @@ def intake_location_check(user: User, location: Location, *, field: str = "locat
         )
 
 
+def teams_visible_to(user: User) -> QuerySet[Team]:
+    """The user's own teams; every team for admins."""
+    return Team.objects.all() if user.sees_all_teams else Team.objects.filter(members=user)
+
+
 def supervisors_of(team_id: int | None) -> list[User]:
     """The active supervisors of a team; of every team when it is None (someone must hear of it)."""
     supervisors = User.objects.filter(groups__name=Role.SUPERVISOR.value, is_active=True)

@@ -2,6 +2,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from zoneinfo import available_timezones
 
+from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -14,6 +15,7 @@ from .errors import DomainError, ErrorCode
 from .models import ApiToken, BusinessCalendar, Location, Team, User, hash_token
 
 # Which model permissions (for the Django admin) each role gets; admins get all of the project's apps.
+# Supervisors' views are scoped to their teams in the back office as in the app (amends.core.backoffice).
 ROLE_PERMISSIONS = {
     Role.AGENT: ["view_customer", "view_interaction", "view_feedback", "view_case", "view_caseevent"],
     Role.SUPERVISOR: [
@@ -30,18 +32,23 @@ ROLE_PERMISSIONS = {
     ],
     Role.INTEGRATION: [],  # a service account: the API only, no back office
 }
-ADMIN_APPS = ["core", "customers", "intake", "cases"]
 TOKEN_TOUCH_INTERVAL = timedelta(minutes=1)
 
 
+def admin_app_labels() -> list[str]:
+    """The project's own apps: admins configure all of them (whatever the README sends them to the back office for);
+    and the login lockouts (django-axes), so an admin can let a locked-out colleague in again."""
+    return [config.label for config in apps.get_app_configs() if config.name.startswith("amends.")] + ["axes"]
+
+
 def roles_ensure() -> None:
-    """Create the role groups and give them their permissions; safe to run again."""
+    """Create the role groups and give them their permissions; safe to run again (it runs after every migrate)."""
     for role in Role:
         group, _created = Group.objects.get_or_create(name=role.value)
         if role == Role.ADMIN:
-            perms = Permission.objects.filter(content_type__app_label__in=ADMIN_APPS)
+            perms = Permission.objects.filter(content_type__app_label__in=admin_app_labels())
         else:
-            perms = Permission.objects.filter(codename__in=ROLE_PERMISSIONS[role])
+            perms = Permission.objects.filter(codename__in=ROLE_PERMISSIONS.get(role, []))
         group.permissions.set(perms)
 
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from amends.cases.enums import EventKind
@@ -52,23 +52,38 @@ class CustomerView:
 
 def customer_for_user(*, user: User, external_id: str) -> Customer:
     """The customer, if the user's teams served them (a case, feedback or interaction at one of their locations)."""
-    customer = Customer.objects.filter(external_id=external_id).first()
-    if customer is not None and not user.sees_all_teams:
-        teams = team_ids_of(user)
-        served = (
-            cases_visible_to(user).filter(customer=customer).exists()
-            or Feedback.objects.filter(customer=customer, location__team_id__in=teams).exists()
-            or Interaction.objects.filter(customer=customer, location__team_id__in=teams).exists()
-        )
-        customer = customer if served else None
+    customer = customers_visible_to(user).filter(external_id=external_id).first()
     if customer is None:
         raise NotFound(_("There is no customer %(id)s, or you may not see them.") % {"id": external_id})
     return customer
 
 
+def customers_visible_to(user: User) -> QuerySet[Customer]:
+    """The customers the user's teams served: a case the user may see, feedback or an interaction at one of their
+    teams' locations (admins: all)."""
+    customers = Customer.objects.all()
+    if user.sees_all_teams:
+        return customers
+    located = at_teams_locations(user)
+    return customers.filter(
+        Exists(cases_visible_to(user).filter(customer=OuterRef("pk")))
+        | Exists(Feedback.objects.filter(located, customer=OuterRef("pk")))
+        | Exists(Interaction.objects.filter(located, customer=OuterRef("pk")))
+    )
+
+
+def at_teams_locations(user: User) -> Q:
+    """Rows (interactions, feedback) given at a location of one of the user's teams; everywhere for admins."""
+    return Q() if user.sees_all_teams else Q(location__team_id__in=team_ids_of(user))
+
+
+def interactions_visible_to(user: User) -> QuerySet[Interaction]:
+    return Interaction.objects.filter(at_teams_locations(user))
+
+
 def customer_view(*, user: User, external_id: str) -> CustomerView:
     customer = customer_for_user(user=user, external_id=external_id)
-    located = Q() if user.sees_all_teams else Q(location__team_id__in=team_ids_of(user))
+    located = at_teams_locations(user)
     cases = list(cases_visible_to(user).filter(customer=customer).order_by("-created_at")[:TIMELINE_LIMIT])
     case_ids = [case.pk for case in cases]
     interactions = list(

@@ -38,8 +38,12 @@ def tasks_of_case(case: Case) -> list[CaseTask]:
     return list(case.tasks.select_related("owner").order_by("done_at", "due_at"))
 
 
+def tasks_visible_to(user: User) -> QuerySet[CaseTask]:
+    return CaseTask.objects.filter(case__in=cases_visible_to(user))
+
+
 def task_get_for_user(*, user: User, task_id: int) -> CaseTask:
-    task = CaseTask.objects.filter(pk=task_id, case__in=cases_visible_to(user)).select_related("case").first()
+    task = tasks_visible_to(user).filter(pk=task_id).select_related("case").first()
     if task is None:
         raise NotFound(_("There is no follow-up task %(id)s, or you may not see it.") % {"id": task_id})
     return task

@@ -1,4 +1,9 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+
+from amends.core.backoffice import ReadOnlyAdmin
+from amends.core.models import User
+from amends.customers.selectors import customers_visible_to
 
 from .models import Invitation, Survey
 
@@ -10,8 +15,13 @@ class SurveyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyAdmin):
+    """Invitations are sent by the sweeper or `POST /api/v1/surveys/invitations` (a signed single-use link)."""
+
     list_display = ("id", "survey", "customer", "language", "sent_at", "reminded_at", "answered_at", "expires_at")
     list_filter = ("survey", "language")
-    raw_id_fields = ("customer", "interaction", "case", "feedback")
-    readonly_fields = ("nonce",)
+    exclude = ("nonce",)
+
+    def visible_to(self, user: User) -> QuerySet[Invitation]:
+        invitations = Invitation.objects.select_related("survey", "customer")
+        return invitations if user.sees_all_teams else invitations.filter(customer__in=customers_visible_to(user))
