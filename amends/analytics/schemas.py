@@ -5,14 +5,16 @@ from enum import StrEnum
 from ninja import Schema
 from pydantic import Field, field_validator
 
-from amends.core.apikit import StrictSchema
+from amends.core.apikit import IsoDate, StrictSchema
 
 from .models import RETURN_WINDOWS
 
 
 class FilterParams(StrictSchema):
-    from_: date | None = Field(default=None, alias="from", description="First day (default: 26 weeks before `to`).")
-    to: date | None = Field(default=None, description="Last day, included (default: today).")
+    from_: IsoDate | None = Field(
+        default=None, alias="from", description="First day (default: 26 weeks before `to`); three years at most."
+    )
+    to: IsoDate | None = Field(default=None, description="Last day, included (default: today).")
     location: str | None = Field(default=None, description="A location code.")
     team: str | None = Field(default=None, description="A team slug.")
     channel: str | None = Field(default=None, description="The channel the case came in by.")

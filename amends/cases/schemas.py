@@ -1,9 +1,9 @@
 from datetime import datetime
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StrictBool
 
-from amends.core.apikit import StrictSchema
+from amends.core.apikit import CURSOR_DESCRIPTION, IdIn, StrictSchema
 from amends.core.enums import Language
 
 from .enums import CaseStatus, PlaybookStep, Severity
@@ -86,7 +86,7 @@ class CaseListParams(Schema):
     severity: Severity | None = None
     category: str | None = None
     breaching: bool | None = Field(default=None, description="true: open cases past their warning or due time")
-    cursor: str | None = None
+    cursor: str | None = Field(default=None, description=CURSOR_DESCRIPTION)
     limit: int = 50
 
 
@@ -145,15 +145,15 @@ class MessageOut(Schema):
 
 
 class StepIn(StrictSchema):
-    done: bool = True
+    done: StrictBool = True
 
 
 class MergeIn(StrictSchema):
-    into: int = Field(description="The case that stays; this one closes into it.")
+    into: IdIn = Field(description="The case that stays; this one closes into it.")
 
 
 class LinkIn(StrictSchema):
-    case: int = Field(description="The related case.")
+    case: IdIn = Field(description="The related case.")
 
 
 class ReopenIn(StrictSchema):
@@ -169,13 +169,15 @@ class SlaConditions(StrictSchema):
 
 class SlaPolicyIn(StrictSchema):
     name: str = Field(min_length=1, max_length=100)
-    calendar: int
-    priority: int = Field(default=100, ge=0, le=1_000_000)
-    first_response_minutes: int = Field(default=60, ge=1, le=525_600)
-    next_response_minutes: int | None = Field(default=None, ge=1, le=525_600)
-    resolution_minutes: int = Field(default=2880, ge=1, le=525_600)
-    warning_percent: int = Field(default=75, ge=1, le=99)
-    requeue_after_minutes: int = Field(default=60, ge=0, le=525_600)
+    calendar: IdIn
+    priority: int = Field(default=100, ge=0, le=1_000_000, strict=True)
+    first_response_minutes: int = Field(default=60, ge=1, le=525_600, strict=True)
+    next_response_minutes: int | None = Field(default=None, ge=1, le=525_600, strict=True)
+    resolution_minutes: int = Field(
+        default=2880, ge=1, le=525_600, strict=True, description="Not shorter than first_response_minutes."
+    )
+    warning_percent: int = Field(default=75, ge=1, le=99, strict=True)
+    requeue_after_minutes: int = Field(default=60, ge=0, le=525_600, strict=True)
     pause_statuses: list[CaseStatus] = Field(default_factory=lambda: [CaseStatus.WAITING_ON_CUSTOMER])
     conditions: SlaConditions = Field(default_factory=SlaConditions)
 

@@ -7,7 +7,7 @@ from amends.analytics.api import router as analytics_router
 from amends.cases.api import router as cases_router
 from amends.compensation.api import router as compensation_router
 from amends.core.api import router as locations_router
-from amends.core.apikit import BearerToken, install_error_handlers
+from amends.core.apikit import BearerToken, QueryParser, install_error_handlers
 from amends.core.errors import NotFound
 from amends.customers.api import router as interactions_router
 from amends.followups.api import router as followups_router
@@ -26,6 +26,7 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=QueryParser(),
 )
 install_error_handlers(api)
 

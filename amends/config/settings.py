@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "amends.core.middleware.DomainErrorPagesMiddleware",
+    "amends.core.middleware.BadInputMiddleware",
 ]
 
 ROOT_URLCONF = "amends.config.urls"

@@ -33,6 +33,11 @@ class ErrorCode(StrEnum):
     NOT_APPROVER = "not_approver"  # the offer waits for someone with more spending authority
     OFFER_CLOSED = "offer_closed"  # the offer was decided, chosen, rejected or has expired
     OVER_LIMIT = "over_limit"  # beyond the person's spending authority, where no approval is possible (incidents)
+    TOO_LARGE = "too_large"  # the request body, or a structured value such as attributes, is larger than allowed
+    METHOD_NOT_ALLOWED = "method_not_allowed"  # the path exists, but not with this HTTP method (see Allow)
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"  # a request body that is not JSON (Content-Type)
+    SERVICE_UNAVAILABLE = "service_unavailable"  # the database cannot be reached now; retry after Retry-After
+    SERVER_ERROR = "server_error"  # a fault on our side, logged; not the request's
 
 
 class DomainError(Exception):

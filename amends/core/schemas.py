@@ -1,7 +1,8 @@
 import zoneinfo
+from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field, field_validator
+from pydantic import Field, WithJsonSchema, field_validator
 
 from .apikit import StrictSchema
 
@@ -44,7 +45,9 @@ class CalendarIn(StrictSchema):
         default_factory=dict,
         description='{"mon": [["09:00", "12:30"], ["13:30", "17:30"]], ..., "sun": []}; no hours at all: 24/7.',
     )
-    closed_days: list[str] = Field(default_factory=list, max_length=1000, description='["2026-12-24"]')
+    closed_days: list[Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]] = Field(
+        default_factory=list, max_length=1000, description='["2026-12-24"]'
+    )
     special_hours: dict[str, list[list[str]]] = Field(
         default_factory=dict, description='Hours that replace a day\'s usual ones: {"2026-12-31": [["09:00", "13:00"]]}'
     )

@@ -1,15 +1,15 @@
 from datetime import datetime
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, StrictBool
 
-from amends.core.apikit import StrictSchema
+from amends.core.apikit import AwareDateTime, IdIn, StrictSchema
 
 
 class CohortIn(StrictSchema):
     location: str | None = Field(default=None, description="A location code.")
-    from_: datetime | None = Field(default=None, alias="from", description="Interactions at or after.")
-    to: datetime | None = Field(default=None, description="Interactions before.")
+    from_: AwareDateTime | None = Field(default=None, alias="from", description="Interactions at or after.")
+    to: AwareDateTime | None = Field(default=None, description="Interactions before.")
     attributes: dict[str, str | int | float | bool] = Field(
         default_factory=dict, description='Equalities on interaction attributes, e.g. {"region": "North"}.'
     )
@@ -23,7 +23,7 @@ class IncidentIn(StrictSchema):
         "{customer_name}, {incident}, {location}. Customers in a language without a message get English, "
         "else the first one given. With a gesture, also {gesture} and {voucher_code}."
     )
-    gesture: int | None = Field(
+    gesture: IdIn | None = Field(
         default=None,
         description="A catalogue gesture (its id) given to every affected customer when the incident is announced, "
         "within the announcer's spending authority (per case for each, per day and month for all).",
@@ -32,7 +32,7 @@ class IncidentIn(StrictSchema):
 
 class UpdateIn(StrictSchema):
     message: dict[str, str]
-    resolved: bool = Field(default=False, description="True: this is the resolution notice; the incident ends.")
+    resolved: StrictBool = Field(default=False, description="True: this is the resolution notice; the incident ends.")
 
 
 class ProgressOut(Schema):

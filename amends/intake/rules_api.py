@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from pydantic import Field
+from pydantic import Field, StrictBool
 
 from amends.cases.enums import Severity
 from amends.core.apikit import ERRORS_READ, ERRORS_WRITE, StrictSchema, api_user, idempotent_create
@@ -22,14 +22,14 @@ router = Router(tags=["detection rules"])
 
 class RuleIn(StrictSchema):
     name: str = Field(min_length=1, max_length=200)
-    priority: int = Field(default=100, ge=0, le=1_000_000)
+    priority: int = Field(default=100, ge=0, le=1_000_000, strict=True)
     conditions: dict = Field(default_factory=dict)
     action: DetectionRule.Action = DetectionRule.Action.OPEN_CASE
     severity: Severity | None = None
     category: str = Field(default="", max_length=100)
     team: str | None = Field(default=None, max_length=64, description="The team's slug.")
     tags: list[str] = Field(default_factory=list, max_length=20)
-    is_active: bool = True
+    is_active: StrictBool = True
 
 
 class RuleOut(Schema):

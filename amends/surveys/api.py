@@ -6,7 +6,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from amends.cases.selectors import case_get_for_user
-from amends.core.apikit import ERRORS_WRITE, StrictSchema, api_user, idempotent_create, iso
+from amends.core.apikit import ERRORS_WRITE, IdIn, StrictSchema, api_user, idempotent_create, iso
 from amends.core.errors import DomainError, ErrorCode
 from amends.core.idempotency import Outcome
 from amends.customers.models import Customer, Interaction
@@ -21,7 +21,7 @@ class InvitationIn(StrictSchema):
     customer: str = Field(min_length=1, max_length=128, description="The customer's external id.")
     survey: str = Field(min_length=1, max_length=64, description="The survey's slug.")
     interaction: str | None = Field(default=None, max_length=128, description="The interaction's external id.")
-    case: int | None = Field(default=None, description="The case this survey follows up on.")
+    case: IdIn | None = Field(default=None, description="The case this survey follows up on.")
 
 
 class InvitationOut(Schema):
