@@ -67,14 +67,21 @@ STATE_CODES = {
     ErrorCode.DUPLICATE,
 }
 
+ANALYSES = ("kpis", "pareto", "control-chart", "fishbone", "outcomes", "recovery-paradox", "servqual", "people")
+
 # Rules JSON Schema cannot state (across fields, against the clock, or the holidays a library knows); the fields'
 # descriptions state them. (operation, field of the refusal) — nothing else may refuse a schema-valid request.
 RULES_BEYOND_SCHEMA = {
     # Periods: `from` before `to`, three years at most (analytics) — across two fields.
-    *((f"GET /api/v1/analytics/{name}", "from") for name in (
-        "kpis", "pareto", "control-chart", "fishbone", "outcomes", "recovery-paradox", "servqual", "people",
-    )),  # fmt: skip
+    *((f"GET /api/v1/analytics/{name}", "from") for name in ANALYSES),
     ("POST /api/v1/incidents", "cohort.to"),
+    # An incident's cohort is narrowed by at least one of location, from, to and attributes.
+    ("POST /api/v1/incidents", "cohort"),
+    # A transfer names a new owner or team, and says why when the case already has an owner.
+    ("POST /api/v1/cases/{case_id}/assign", "owner"),
+    ("POST /api/v1/cases/{case_id}/assign", "reason"),
+    # A message has a body or a template.
+    ("POST /api/v1/cases/{case_id}/messages", "body"),
     # A follow-up task is due in the future (the clock).
     ("POST /api/v1/cases/{case_id}/tasks", "due_at"),
     # Holidays are known for the countries and regions the `holidays` library knows; opening hours are intervals

@@ -5,12 +5,12 @@ from enum import StrEnum
 from ninja import Schema
 from pydantic import Field, field_validator
 
-from amends.core.apikit import IsoDate, StrictSchema
+from amends.core.apikit import IsoDate, QuerySchema
 
 from .models import RETURN_WINDOWS
 
 
-class FilterParams(StrictSchema):
+class FilterParams(QuerySchema):
     from_: IsoDate | None = Field(
         default=None, alias="from", description="First day (default: 26 weeks before `to`); three years at most."
     )

@@ -1,9 +1,9 @@
 from datetime import datetime
 
 from ninja import Schema
-from pydantic import Field, StrictBool
+from pydantic import Field
 
-from amends.core.apikit import CURSOR_DESCRIPTION, IdIn, StrictSchema
+from amends.core.apikit import CURSOR_DESCRIPTION, NOT_BLANK, IdIn, StrictSchema
 from amends.core.enums import Language
 
 from .enums import CaseStatus, PlaybookStep, Severity
@@ -102,7 +102,7 @@ class StatusIn(StrictSchema):
 
 
 class NoteIn(StrictSchema):
-    body: str = Field(max_length=10_000)
+    body: str = Field(max_length=10_000, pattern=NOT_BLANK)
 
 
 class NoteOut(Schema):
@@ -116,10 +116,11 @@ class NoteOut(Schema):
 class ResolveIn(StrictSchema):
     category: str = Field(
         max_length=100,
+        pattern=NOT_BLANK,
         description="The root-cause category: a key of the taxonomy (GET /categories). A key it does not have yet "
         "is kept and added to it, not offered, for an admin to name and map.",
     )
-    resolution: str = Field(max_length=10_000, description="How it was fixed.")
+    resolution: str = Field(max_length=10_000, pattern=NOT_BLANK, description="How it was fixed.")
     override_reason: str = Field(
         default="", max_length=500, description="Supervisors: why the case is resolved with playbook steps open."
     )
@@ -145,7 +146,7 @@ class MessageOut(Schema):
 
 
 class StepIn(StrictSchema):
-    done: StrictBool = True
+    done: bool = True
 
 
 class MergeIn(StrictSchema):
@@ -157,7 +158,7 @@ class LinkIn(StrictSchema):
 
 
 class ReopenIn(StrictSchema):
-    reason: str = Field(max_length=500)
+    reason: str = Field(max_length=500, pattern=NOT_BLANK)
 
 
 class SlaConditions(StrictSchema):
@@ -168,16 +169,16 @@ class SlaConditions(StrictSchema):
 
 
 class SlaPolicyIn(StrictSchema):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=NOT_BLANK)
     calendar: IdIn
-    priority: int = Field(default=100, ge=0, le=1_000_000, strict=True)
-    first_response_minutes: int = Field(default=60, ge=1, le=525_600, strict=True)
-    next_response_minutes: int | None = Field(default=None, ge=1, le=525_600, strict=True)
+    priority: int = Field(default=100, ge=0, le=1_000_000)
+    first_response_minutes: int = Field(default=60, ge=1, le=525_600)
+    next_response_minutes: int | None = Field(default=None, ge=1, le=525_600)
     resolution_minutes: int = Field(
-        default=2880, ge=1, le=525_600, strict=True, description="Not shorter than first_response_minutes."
+        default=2880, ge=1, le=525_600, description="Not shorter than first_response_minutes."
     )
-    warning_percent: int = Field(default=75, ge=1, le=99, strict=True)
-    requeue_after_minutes: int = Field(default=60, ge=0, le=525_600, strict=True)
+    warning_percent: int = Field(default=75, ge=1, le=99)
+    requeue_after_minutes: int = Field(default=60, ge=0, le=525_600)
     pause_statuses: list[CaseStatus] = Field(default_factory=lambda: [CaseStatus.WAITING_ON_CUSTOMER])
     conditions: SlaConditions = Field(default_factory=SlaConditions)
 

@@ -5,7 +5,7 @@ from enum import StrEnum
 from ninja import Schema
 from pydantic import Field
 
-from amends.core.apikit import CURSOR_DESCRIPTION, CorrectionAmount, IdFilter, IsoDate, Money, StrictSchema
+from amends.core.apikit import CURSOR_DESCRIPTION, NOT_BLANK, CorrectionAmount, IdFilter, IsoDate, Money, StrictSchema
 from amends.core.enums import Role
 
 from .enums import Decision, GestureType
@@ -40,7 +40,7 @@ class AlternativeIn(StrictSchema):
 
 class OfferIn(StrictSchema):
     alternatives: list[AlternativeIn] = Field(min_length=1, max_length=5)
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: str = Field(min_length=1, max_length=1000, pattern=NOT_BLANK)
 
 
 class AlternativeOut(Schema):
@@ -68,7 +68,7 @@ class OfferOut(Schema):
 class DecisionIn(StrictSchema):
     decision: Decision
     amount: Money | None = Field(default=None, description="With change: no alternative above this amount.")
-    comment: str = Field(min_length=1, max_length=1000)
+    comment: str = Field(min_length=1, max_length=1000, pattern=NOT_BLANK)
 
 
 class LedgerOut(Schema):
@@ -135,4 +135,4 @@ class LedgerTotals(Schema):
 
 class CorrectionIn(StrictSchema):
     amount: CorrectionAmount = Field(description="The correction, e.g. -20.00 when less was paid out; never zero.")
-    note: str = Field(min_length=1, max_length=300, description="Why the entry is corrected.")
+    note: str = Field(min_length=1, max_length=300, pattern=NOT_BLANK, description="Why the entry is corrected.")

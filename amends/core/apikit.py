@@ -2,13 +2,15 @@
 
 import base64
 import binascii
+import functools
 import json
 import math
 import re
+import types
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar, Union, get_args, get_origin
 
 from annotated_types import Interval
 from django.core.serializers.json import DjangoJSONEncoder
@@ -26,7 +28,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    Strict,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
 )
@@ -51,23 +53,73 @@ def contains_nul(value: Any) -> bool:
     return False  # numbers, dates, and nested schemas (which check their own fields)
 
 
-class StrictSchema(Schema):
-    """Input schemas refuse fields they do not know, and NUL characters in any text of any field."""
+NOT_BLANK = r"\S"  # a text the services would not strip to nothing
 
-    model_config = ConfigDict(extra="forbid")
+
+def _json_integer(value: Any) -> Any:
+    """A JSON whole number (5 or 5.0), never text or true/false (pydantic's lax mode would take those)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise PydanticCustomError("int_type", "give a whole number")
+    return value
+
+
+@functools.cache
+def _json_kind(annotation: Any) -> type | None:
+    """int or bool when a field holds that (or None), with its constraints; else None."""
+    if get_origin(annotation) is Annotated:
+        return _json_kind(get_args(annotation)[0])
+    if get_origin(annotation) in (Union, types.UnionType):
+        kinds = {_json_kind(member) for member in get_args(annotation) if member is not type(None)}
+        return kinds.pop() if len(kinds) == 1 else None
+    return annotation if annotation in (int, bool) else None
+
+
+class StrictSchema(Schema):
+    """A JSON body: fields it does not know are refused, and so are NUL characters in any text of any field, and
+    values of another JSON type than the field's (pydantic's lax mode reads "5" and true as 5 and 0 as false)."""
+
+    # Python's regular expressions, so that a pattern means what the services' str.strip() means (\S: not blank).
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _json_types(cls, value: Any, info: ValidationInfo) -> Any:
+        kind = _json_kind(cls.model_fields[info.field_name].annotation) if info.field_name else None
+        if value is None or kind is None:
+            return value
+        if kind is int:
+            return _json_integer(value)
+        if not isinstance(value, bool):
+            raise PydanticCustomError("bool_type", "give true or false")
+        return value
+
+    # Fields whose content another schema validates later (a batch's items, each on its own).
+    validated_later: ClassVar[frozenset[str]] = frozenset()
 
     @field_validator("*", mode="after")
     @classmethod
-    def _no_nul_characters(cls, value: Any) -> Any:
+    def _no_nul_characters(cls, value: Any, info: ValidationInfo) -> Any:
+        if info.field_name in cls.validated_later:
+            return value
         if not isinstance(value, BaseModel) and contains_nul(value):
             raise PydanticCustomError("nul_character", "a text may not contain the NUL character (U+0000)")
         return value
 
 
+class QuerySchema(Schema):
+    """Query parameters: text by nature, so "5" is 5 and "true" is true (their NULs are the middleware's)."""
+
+    model_config = ConfigDict(extra="forbid", regex_engine="python-re")
+
+
 # --- Shared input types: what the OpenAPI document says is exactly what is accepted ---------------------------------
 
 EARLIEST_YEAR, LATEST_YEAR = 1900, 2199  # as written; any offset then converts to UTC without leaving the calendar
+MAX_OFFSET = timedelta(hours=15, minutes=59)  # as far from UTC as PostgreSQL (and any clock) goes
 YEAR_PATTERN = r"^(19|2[01])[0-9]{2}-"
+DATE_TIME_PATTERN = YEAR_PATTERN + r".*([Zz]|[+-](0[0-9]|1[0-5]):?[0-5][0-9])$"
 _DATE_TIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
 _DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -103,6 +155,9 @@ def _aware_in_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         raise PydanticCustomError("naive_datetime", "give the time with its UTC offset, e.g. 2026-11-22T10:00:00+01:00")
     _year_in_range(value.year)
+    offset = value.utcoffset()
+    if offset is not None and abs(offset) > MAX_OFFSET:
+        raise PydanticCustomError("offset_out_of_range", "a UTC offset is within ±15:59")
     return value.astimezone(UTC)
 
 
@@ -115,9 +170,9 @@ AwareDateTime = Annotated[
     datetime,
     BeforeValidator(_date_time_text),
     AfterValidator(_aware_in_utc),
-    WithJsonSchema({"type": "string", "format": "date-time", "pattern": YEAR_PATTERN}),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": DATE_TIME_PATTERN}),
 ]
-"""A moment with its UTC offset, years 1900-2199, converted to UTC."""
+"""A moment with its UTC offset (±15:59 at most), years 1900-2199, converted to UTC."""
 
 IsoDate = Annotated[
     date,
@@ -195,7 +250,7 @@ CorrectionAmount = Annotated[
 """A non-zero amount from -1,000,000 to 1,000,000 in cents."""
 
 MAX_ID = 2**63 - 1  # the largest id a database stores
-IdIn = Annotated[int, Strict(), Interval(ge=1, le=MAX_ID)]
+IdIn = Annotated[int, Interval(ge=1, le=MAX_ID)]
 """An object's id in a JSON body: a number (not text, not true/false)."""
 IdFilter = Annotated[int, Interval(ge=1, le=MAX_ID)]
 """An object's id as a query parameter."""
@@ -313,6 +368,7 @@ PYDANTIC_CODES = {
     "json_invalid": ErrorCode.INVALID_JSON,
     "too_short": ErrorCode.OUT_OF_RANGE,
     "year_out_of_range": ErrorCode.OUT_OF_RANGE,
+    "offset_out_of_range": ErrorCode.OUT_OF_RANGE,
     "money_range": ErrorCode.OUT_OF_RANGE,
     "attributes_too_deep": ErrorCode.TOO_LARGE,
     "attributes_too_large": ErrorCode.TOO_LARGE,

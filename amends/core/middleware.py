@@ -1,10 +1,11 @@
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import OperationalError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, QueryDict
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -35,16 +36,11 @@ def _has_body(request: HttpRequest) -> bool:
     return int(request.META.get("CONTENT_LENGTH") or 0) > 0 or "HTTP_TRANSFER_ENCODING" in request.META
 
 
-def _nul_parameter(request: HttpRequest) -> str | None:
-    """The first query (or, on pages, form) parameter whose name or value holds a NUL character."""
-    sources = [request.GET]
-    if not is_api(request) and request.content_type == "application/x-www-form-urlencoded":
-        # Not multipart: reading it here would come before a view's own upload limits; its forms refuse NUL.
-        sources.append(request.POST)
-    for data in sources:
-        for key, values in data.lists():
-            if "\x00" in key or any("\x00" in value for value in values):
-                return key.replace("\x00", "")
+def _nul_parameter(data: QueryDict) -> str | None:
+    """The first parameter whose name or value holds a NUL character."""
+    for key, values in data.lists():
+        if "\x00" in key or any("\x00" in value for value in values):
+            return key.replace("\x00", "")
     return None
 
 
@@ -66,7 +62,7 @@ def _refusal(request: HttpRequest) -> DomainError | None:
             field="Content-Type",
             status=415,
         )
-    parameter = _nul_parameter(request)
+    parameter = _nul_parameter(request.GET)
     if parameter is not None:
         return DomainError(
             ErrorCode.INVALID_VALUE, _("A text may not contain the NUL character (U+0000)."), field=parameter,
@@ -75,12 +71,17 @@ def _refusal(request: HttpRequest) -> DomainError | None:
     return None
 
 
+def _nul_page() -> HttpResponse:
+    return HttpResponseBadRequest(_("A text may not contain the NUL character (U+0000)."))
+
+
 class BadInputMiddleware:
     """Input no endpoint can take is refused before any runs, with a 4xx: never a 500 from the database.
 
     Under /api/: a NUL character in the path (404) or in a query parameter (422), a body that is not JSON (415) or too
     large (413), and a method the path does not have (405), all as the API's JSON error body; a database that cannot
     be reached is a 503 with Retry-After. On pages: a NUL character in the path, the query or a form is a 400.
+    (NUL characters in JSON bodies are StrictSchema's to refuse, field by field.)
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
@@ -104,9 +105,17 @@ class BadInputMiddleware:
                 )
                 response["Allow"] = allowed
             return response
-        if "\x00" in request.path_info or _nul_parameter(request) is not None:
-            return HttpResponseBadRequest(_("A text may not contain the NUL character (U+0000)."))
+        if "\x00" in request.path_info or _nul_parameter(request.GET) is not None:
+            return _nul_page()
         return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view: Callable, args: Any, kwargs: Any) -> HttpResponse | None:
+        # A page's form, once the CSRF check has read it; views exempt from it read their body themselves (upload
+        # limits first), and their forms refuse NUL characters as every Django form does.
+        exempt = getattr(view, "csrf_exempt", False) or is_api(request)
+        if request.method == "POST" and not exempt and _nul_parameter(request.POST) is not None:
+            return _nul_page()
+        return None
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if isinstance(exception, OperationalError) and is_api(request):

@@ -4,7 +4,7 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import Field, WithJsonSchema, field_validator
 
-from .apikit import StrictSchema
+from .apikit import NOT_BLANK, StrictSchema
 
 
 class LocationIn(StrictSchema):
@@ -37,7 +37,7 @@ class LocationPage(Schema):
 
 
 class CalendarIn(StrictSchema):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=NOT_BLANK)
     timezone: str = Field(default="UTC", max_length=64, description="IANA name, e.g. Europe/Amsterdam.")
     country: str | None = Field(default=None, max_length=2, description="Public holidays of this country, e.g. NL.")
     subdivision: str | None = Field(default=None, max_length=10, description="e.g. BY for Bavaria.")

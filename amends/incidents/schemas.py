@@ -1,24 +1,43 @@
 from datetime import datetime
+from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field, StrictBool
+from pydantic import Field, StringConstraints, WithJsonSchema
 
-from amends.core.apikit import AwareDateTime, IdIn, StrictSchema
+from amends.core.apikit import NOT_BLANK, AwareDateTime, IdIn, StrictSchema
+from amends.core.enums import Language
+
+# What incidents.services checks, stated for API clients: languages we write in, texts that are not blank.
+Messages = Annotated[
+    dict[str, str],
+    WithJsonSchema(
+        {
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": {"enum": list(Language.values)},
+            "additionalProperties": {"type": "string", "minLength": 1, "maxLength": 5000, "pattern": NOT_BLANK},
+        }
+    ),
+]
+ATTRIBUTE_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"  # they become JSON paths in the cohort's query
 
 
 class CohortIn(StrictSchema):
     location: str | None = Field(default=None, description="A location code.")
     from_: AwareDateTime | None = Field(default=None, alias="from", description="Interactions at or after.")
     to: AwareDateTime | None = Field(default=None, description="Interactions before.")
-    attributes: dict[str, str | int | float | bool] = Field(
-        default_factory=dict, description='Equalities on interaction attributes, e.g. {"region": "North"}.'
+    attributes: dict[Annotated[str, StringConstraints(pattern=ATTRIBUTE_NAME)], str | int | float | bool] = Field(
+        default_factory=dict,
+        max_length=20,
+        description='Equalities on interaction attributes, e.g. {"region": "North"}; at least one of location, '
+        "from, to or attributes narrows the cohort.",
     )
 
 
 class IncidentIn(StrictSchema):
-    title: str = Field(max_length=200)
+    title: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
     cohort: CohortIn
-    message: dict[str, str] = Field(
+    message: Messages = Field(
         description="Per language (en, nl, de, it, fr, es): the first line is the subject. Variables: "
         "{customer_name}, {incident}, {location}. Customers in a language without a message get English, "
         "else the first one given. With a gesture, also {gesture} and {voucher_code}."
@@ -31,8 +50,8 @@ class IncidentIn(StrictSchema):
 
 
 class UpdateIn(StrictSchema):
-    message: dict[str, str]
-    resolved: StrictBool = Field(default=False, description="True: this is the resolution notice; the incident ends.")
+    message: Messages
+    resolved: bool = Field(default=False, description="True: this is the resolution notice; the incident ends.")
 
 
 class ProgressOut(Schema):

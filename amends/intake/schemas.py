@@ -12,10 +12,10 @@ from .enums import Channel, FeedbackKind
 
 
 class ScoresIn(StrictSchema):
-    csat: int | None = Field(default=None, ge=1, le=5, strict=True, description="Customer satisfaction, 1-5.")
-    nps: int | None = Field(default=None, ge=0, le=10, strict=True, description="Likelihood to recommend, 0-10.")
-    ces: int | None = Field(default=None, ge=1, le=7, strict=True, description="Customer effort, 1-7 (7: very hard).")
-    repurchase: int | None = Field(default=None, ge=1, le=5, strict=True, description="Likelihood to buy again, 1-5.")
+    csat: int | None = Field(default=None, ge=1, le=5, description="Customer satisfaction, 1-5.")
+    nps: int | None = Field(default=None, ge=0, le=10, description="Likelihood to recommend, 0-10.")
+    ces: int | None = Field(default=None, ge=1, le=7, description="Customer effort, 1-7 (7: very hard).")
+    repurchase: int | None = Field(default=None, ge=1, le=5, description="Likelihood to buy again, 1-5.")
 
 
 class FeedbackIn(StrictSchema):
