@@ -201,9 +201,11 @@ def _read_amount(value: Any) -> Decimal:
         if not _DECIMAL_TEXT.fullmatch(value):
             raise PydanticCustomError("money_text", 'give the amount as decimal text, e.g. "25.00"')
         return Decimal(value)
-    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
-        cents = round(value * 100)
-        return Decimal(cents) / 100 if abs(value * 100 - cents) < 1e-6 else Decimal(str(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    if isinstance(value, float) and math.isfinite(value):
+        cents = round(value * 100) if abs(value) < 1e12 else None  # far past any limit: the services refuse it
+        return Decimal(cents) / 100 if cents is not None and abs(value * 100 - cents) < 1e-6 else Decimal(str(value))
     raise PydanticCustomError("money_text", 'give the amount as decimal text, e.g. "25.00"')
 
 

@@ -32,8 +32,15 @@ def _is_json(content_type: str) -> bool:
     return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
 
 
+def _content_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0  # as Django reads it
+
+
 def _has_body(request: HttpRequest) -> bool:
-    return int(request.META.get("CONTENT_LENGTH") or 0) > 0 or "HTTP_TRANSFER_ENCODING" in request.META
+    return _content_length(request) > 0 or "HTTP_TRANSFER_ENCODING" in request.META
 
 
 def _nul_parameter(data: QueryDict) -> str | None:
@@ -49,7 +56,7 @@ def _refusal(request: HttpRequest) -> DomainError | None:
     if "\x00" in request.path_info:
         return NotFound(_("Not found."))  # no object's id or code can hold a NUL character
     limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-    if limit is not None and int(request.META.get("CONTENT_LENGTH") or 0) > limit:
+    if limit is not None and _content_length(request) > limit:
         return DomainError(
             ErrorCode.TOO_LARGE,
             _("The request body is larger than %(size)d bytes; send large batches in parts.") % {"size": limit},

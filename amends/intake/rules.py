@@ -33,7 +33,7 @@ CONDITIONS_SCHEMA = {
         **{key: {"type": "integer"} for key in ("nps_max", "csat_max", "ces_min", "repeat_within_days")},
         "keywords": {"type": "array", "items": {"type": "string", "minLength": 1}},
         "attributes": {
-            "type": "object",
+            "type": ["object", "null"],
             "additionalProperties": {
                 "anyOf": [
                     {"type": "object", "propertyNames": {"enum": sorted(COMPARISONS)}},
@@ -85,7 +85,7 @@ def validate_conditions(conditions: dict[str, Any]) -> None:
         and all(isinstance(word, str) and word for word in conditions["keywords"])
     ):
         raise RuleError("keywords must be a list of words.")
-    if not isinstance(conditions.get("attributes") or {}, dict):
+    if conditions.get("attributes") is not None and not isinstance(conditions["attributes"], dict):
         raise RuleError("attributes must map attribute names to a value or to comparisons.")
     for name, test in (conditions.get("attributes") or {}).items():
         if isinstance(test, dict) and not set(test) <= COMPARISONS:
