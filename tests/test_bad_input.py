@@ -15,8 +15,10 @@ from django.db import OperationalError
 from django.test import Client
 
 from amends.core.services import api_token_create
+from amends.intake.models import Feedback, WebhookSource
 
 from .conftest import ApiClient, World, negative_survey
+from .test_webhook_intake import MAPPING, SECRET, deliver, review
 
 pytestmark = pytest.mark.django_db
 
@@ -270,3 +272,13 @@ def test_a_nul_character_in_a_pages_form_is_a_400(world: World) -> None:
     client.force_login(world.alice)
     response = client.post("/inbox/views/", {"name": NUL, "query": "status=new"})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("where", ["id", "body"])
+def test_a_signed_webhook_delivery_with_a_nul_character_is_refused_not_stored(world: World, where: str) -> None:
+    WebhookSource.objects.create(slug="reviews", name="Reviews", secret=SECRET, location=world.ams, mapping=MAPPING)
+    document = review(review_id=NUL) if where == "id" else review(body=NUL)
+    response = deliver(document)
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_value")
+    assert response.json()["field"] == ("external_ref" if where == "id" else "text")
+    assert not Feedback.objects.exists()

@@ -21,7 +21,11 @@ from amends.surveys.api import router as surveys_router
 api = NinjaAPI(
     title="Amends API",
     version="1",
-    description="Service recovery: feedback in, recovery cases out. See API.md for the conventions.",
+    description="Service recovery: feedback in, recovery cases out. See API.md for the conventions. "
+    "Every error is `{code, message, field}`. Request bodies are JSON (else 415 unsupported_media_type) of at most "
+    "2.5 MB (else 413 too_large); no text may contain the NUL character U+0000 (422 invalid_value); an unknown path "
+    "is a 404 not_found, a method the path does not take a 405 method_not_allowed, and a database that cannot be "
+    "reached a 503 service_unavailable with Retry-After.",
     auth=BearerToken(),
     urls_namespace="api",
     docs_url="/docs",

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amends.cases.models import Case
-from amends.core.apikit import domain_error_from_validation
+from amends.core.apikit import contains_nul, domain_error_from_validation
 from amends.core.errors import DomainError, ErrorCode, NotFound
 from amends.intake.detection import Scores
 from amends.intake.models import Feedback, WebhookDelivery, WebhookSource
@@ -64,6 +64,9 @@ def _mapped_feedback(source: WebhookSource, delivery: Any) -> tuple[FeedbackIn, 
         defaults={"location": source.location.code, "channel": source.channel, "kind": "complaint"},
     )
     external_ref = str(mapped.pop("external_ref", "") or "")
+    if contains_nul(external_ref):
+        raise DomainError(ErrorCode.INVALID_VALUE, _("A text may not contain the NUL character (U+0000)."),
+                          field="external_ref", status=422)  # fmt: skip
     try:
         return FeedbackIn.model_validate(mapped), external_ref
     except pydantic.ValidationError as error:
