@@ -86,8 +86,11 @@ class StrictSchema(Schema):
     @field_validator("*", mode="before")
     @classmethod
     def _json_types(cls, value: Any, info: ValidationInfo) -> Any:
-        kind = _json_kind(cls.model_fields[info.field_name].annotation) if info.field_name else None
-        if value is None or kind is None:
+        if value is None or not info.field_name:
+            return value
+        annotation: Any = cls.model_fields[info.field_name].annotation
+        kind = _json_kind(annotation)
+        if kind is None:
             return value
         if kind is int:
             return _json_integer(value)
