@@ -15,6 +15,7 @@ from django.db import OperationalError
 from django.test import Client
 
 from amends.core.services import api_token_create
+from amends.followups.models import CaseTask
 from amends.intake.models import Feedback, WebhookSource
 
 from .conftest import ApiClient, World, negative_survey
@@ -282,3 +283,21 @@ def test_a_signed_webhook_delivery_with_a_nul_character_is_refused_not_stored(wo
     assert (response.status_code, response.json()["code"]) == (422, "invalid_value")
     assert response.json()["field"] == ("external_ref" if where == "id" else "text")
     assert not Feedback.objects.exists()
+
+
+@pytest.mark.parametrize("until", ["0001-01-05", "9999-12-31"])
+def test_a_year_beyond_the_calendar_in_an_analysis_page_is_a_form_error(world: World, until: str) -> None:
+    client = Client(raise_request_exception=False)
+    client.force_login(world.bob)
+    response = client.get("/analytics/", {"until": until})
+    assert response.status_code == 200
+    assert "Choose a date between 1900 and 2199." in response.content.decode()
+
+
+def test_a_follow_up_task_in_year_one_is_a_form_error(world: World, api: ApiClient) -> None:
+    case = api.post("/feedback", negative_survey("probe-5")).json()["case"]["id"]
+    client = Client(raise_request_exception=False)
+    client.force_login(world.bob)
+    response = client.post(f"/cases/{case}/tasks/", {"due_at": "0001-01-01T00:30", "note": "call back"})
+    assert response.status_code < 500
+    assert not CaseTask.objects.exists()

@@ -8,7 +8,7 @@ import math
 import re
 import types
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar, Union, get_args, get_origin
 
@@ -34,6 +34,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from .bounds import EARLIEST_YEAR, LATEST_YEAR, MAX_OFFSET, year_in_range
 from .errors import DomainError, ErrorCode
 from .idempotency import Outcome, run_idempotent
 from .models import User
@@ -119,8 +120,6 @@ class QuerySchema(Schema):
 
 # --- Shared input types: what the OpenAPI document says is exactly what is accepted ---------------------------------
 
-EARLIEST_YEAR, LATEST_YEAR = 1900, 2199  # as written; any offset then converts to UTC without leaving the calendar
-MAX_OFFSET = timedelta(hours=15, minutes=59)  # as far from UTC as PostgreSQL (and any clock) goes
 YEAR_PATTERN = r"^(19|2[01])[0-9]{2}-"
 DATE_TIME_PATTERN = YEAR_PATTERN + r".*([Zz]|[+-](0[0-9]|1[0-5]):?[0-5][0-9])$"
 _DATE_TIME_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}")
@@ -144,8 +143,8 @@ def _date_text(value: Any) -> Any:
     return value
 
 
-def _year_in_range(year: int) -> None:
-    if not EARLIEST_YEAR <= year <= LATEST_YEAR:
+def _year_in_range(value: date) -> None:
+    if not year_in_range(value):
         raise PydanticCustomError(
             "year_out_of_range",
             "the year must be between {earliest} and {latest}",
@@ -157,7 +156,7 @@ def _aware_in_utc(value: datetime) -> datetime:
     """Times must carry their offset (any offset a clock can show); they are kept in UTC."""
     if value.tzinfo is None:
         raise PydanticCustomError("naive_datetime", "give the time with its UTC offset, e.g. 2026-11-22T10:00:00+01:00")
-    _year_in_range(value.year)
+    _year_in_range(value)
     offset = value.utcoffset()
     if offset is not None and abs(offset) > MAX_OFFSET:
         raise PydanticCustomError("offset_out_of_range", "a UTC offset is within ±15:59")
@@ -165,7 +164,7 @@ def _aware_in_utc(value: datetime) -> datetime:
 
 
 def _day_in_range(value: date) -> date:
-    _year_in_range(value.year)
+    _year_in_range(value)
     return value
 
 
