@@ -211,8 +211,7 @@ def test_limits_are_set_by_admins_for_a_role_or_a_person(alice: ApiClient, api: 
     both = api.put("/authority-limits", {"role": "agent", "user": "alice", "per_case": "1"})
     assert (both.status_code, both.json()["field"]) == (400, "role")
     assert api.put("/authority-limits", {"user": "nobody", "per_case": "1"}).json()["code"] == "unknown_user"
-    bad_currency = api.put("/authority-limits", {"role": "agent", "per_case": "10", "currency": "eu1"})
-    assert (bad_currency.status_code, bad_currency.json()["code"]) == (422, "invalid_value")  # the schema's pattern
+    assert api.put("/authority-limits", {"role": "agent", "per_case": "10", "currency": "eu1"}).status_code == 400
     assert api.put("/authority-limits", {"role": "agent", "per_case": "10"}).status_code == 200
     assert api.put("/authority-limits", {"role": "agent", "per_case": "30"}).json()["per_case"] == "30.00"
 

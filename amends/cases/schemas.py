@@ -102,7 +102,7 @@ class StatusIn(StrictSchema):
 
 
 class NoteIn(StrictSchema):
-    body: str = Field(max_length=10_000, pattern=NOT_BLANK)
+    body: str = Field(max_length=10_000, json_schema_extra=NOT_BLANK)
 
 
 class NoteOut(Schema):
@@ -116,11 +116,11 @@ class NoteOut(Schema):
 class ResolveIn(StrictSchema):
     category: str = Field(
         max_length=100,
-        pattern=NOT_BLANK,
+        json_schema_extra=NOT_BLANK,
         description="The root-cause category: a key of the taxonomy (GET /categories). A key it does not have yet "
         "is kept and added to it, not offered, for an admin to name and map.",
     )
-    resolution: str = Field(max_length=10_000, pattern=NOT_BLANK, description="How it was fixed.")
+    resolution: str = Field(max_length=10_000, json_schema_extra=NOT_BLANK, description="How it was fixed.")
     override_reason: str = Field(
         default="", max_length=500, description="Supervisors: why the case is resolved with playbook steps open."
     )
@@ -158,7 +158,7 @@ class LinkIn(StrictSchema):
 
 
 class ReopenIn(StrictSchema):
-    reason: str = Field(max_length=500, pattern=NOT_BLANK)
+    reason: str = Field(max_length=500, json_schema_extra=NOT_BLANK)
 
 
 class SlaConditions(StrictSchema):
@@ -169,7 +169,7 @@ class SlaConditions(StrictSchema):
 
 
 class SlaPolicyIn(StrictSchema):
-    name: str = Field(min_length=1, max_length=100, pattern=NOT_BLANK)
+    name: str = Field(min_length=1, max_length=100, json_schema_extra=NOT_BLANK)
     calendar: IdIn
     priority: int = Field(default=100, ge=0, le=1_000_000)
     first_response_minutes: int = Field(default=60, ge=1, le=525_600)

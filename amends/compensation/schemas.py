@@ -19,7 +19,7 @@ class AuthorityLimitIn(StrictSchema):
     per_case: Money = Field(description="Most that may be given on one case without approval.")
     per_day: Money | None = None
     per_month: Money | None = None
-    currency: str = Field(default="EUR", min_length=3, max_length=3, pattern=CURRENCY_PATTERN)
+    currency: str = Field(default="EUR", min_length=3, max_length=3, json_schema_extra={"pattern": CURRENCY_PATTERN})
 
 
 class AuthorityLimitOut(Schema):
@@ -34,13 +34,13 @@ class AuthorityLimitOut(Schema):
 class AlternativeIn(StrictSchema):
     type: GestureType
     amount: Money = Field(default=Decimal("0"))
-    currency: str = Field(default="EUR", min_length=3, max_length=3, pattern=CURRENCY_PATTERN)
+    currency: str = Field(default="EUR", min_length=3, max_length=3, json_schema_extra={"pattern": CURRENCY_PATTERN})
     description: str = Field(default="", max_length=300)
 
 
 class OfferIn(StrictSchema):
     alternatives: list[AlternativeIn] = Field(min_length=1, max_length=5)
-    reason: str = Field(min_length=1, max_length=1000, pattern=NOT_BLANK)
+    reason: str = Field(min_length=1, max_length=1000, json_schema_extra=NOT_BLANK)
 
 
 class AlternativeOut(Schema):
@@ -68,7 +68,7 @@ class OfferOut(Schema):
 class DecisionIn(StrictSchema):
     decision: Decision
     amount: Money | None = Field(default=None, description="With change: no alternative above this amount.")
-    comment: str = Field(min_length=1, max_length=1000, pattern=NOT_BLANK)
+    comment: str = Field(min_length=1, max_length=1000, json_schema_extra=NOT_BLANK)
 
 
 class LedgerOut(Schema):
@@ -135,4 +135,4 @@ class LedgerTotals(Schema):
 
 class CorrectionIn(StrictSchema):
     amount: CorrectionAmount = Field(description="The correction, e.g. -20.00 when less was paid out; never zero.")
-    note: str = Field(min_length=1, max_length=300, pattern=NOT_BLANK, description="Why the entry is corrected.")
+    note: str = Field(max_length=300, json_schema_extra=NOT_BLANK, description="Why the entry is corrected.")

@@ -37,7 +37,7 @@ class LocationPage(Schema):
 
 
 class CalendarIn(StrictSchema):
-    name: str = Field(min_length=1, max_length=100, pattern=NOT_BLANK)
+    name: str = Field(min_length=1, max_length=100, json_schema_extra=NOT_BLANK)
     timezone: str = Field(default="UTC", max_length=64, description="IANA name, e.g. Europe/Amsterdam.")
     country: str | None = Field(default=None, max_length=2, description="Public holidays of this country, e.g. NL.")
     subdivision: str | None = Field(default=None, max_length=10, description="e.g. BY for Bavaria.")

@@ -10,9 +10,8 @@ from amends.core.apikit import NOT_BLANK, AwareDateTime, QuerySchema, StrictSche
 class TaskIn(StrictSchema):
     due_at: AwareDateTime = Field(description="When to do it (ISO 8601 with offset); in the future.")
     note: str = Field(
-        min_length=1,
         max_length=300,
-        pattern=NOT_BLANK,
+        json_schema_extra=NOT_BLANK,
         description='What to do, e.g. "call back about the replacement".',
     )
     owner: str | None = Field(default=None, max_length=150, description="A username; you when left out.")

@@ -2,7 +2,7 @@ from datetime import datetime
 from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field, StringConstraints, WithJsonSchema
+from pydantic import Field, WithJsonSchema
 
 from amends.core.apikit import NOT_BLANK, AwareDateTime, IdIn, StrictSchema
 from amends.core.enums import Language
@@ -15,27 +15,27 @@ Messages = Annotated[
             "type": "object",
             "minProperties": 1,
             "propertyNames": {"enum": list(Language.values)},
-            "additionalProperties": {"type": "string", "minLength": 1, "maxLength": 5000, "pattern": NOT_BLANK},
+            "additionalProperties": {"type": "string", "maxLength": 5000, **NOT_BLANK},
         }
     ),
 ]
-ATTRIBUTE_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"  # they become JSON paths in the cohort's query
+ATTRIBUTE_NAME = r"^[^\W\d]\w*$"  # identifiers (Python's \w): they become JSON paths in the cohort's query
 
 
 class CohortIn(StrictSchema):
     location: str | None = Field(default=None, description="A location code.")
     from_: AwareDateTime | None = Field(default=None, alias="from", description="Interactions at or after.")
     to: AwareDateTime | None = Field(default=None, description="Interactions before.")
-    attributes: dict[Annotated[str, StringConstraints(pattern=ATTRIBUTE_NAME)], str | int | float | bool] = Field(
+    attributes: dict[str, str | int | float | bool] = Field(
         default_factory=dict,
-        max_length=20,
+        json_schema_extra={"propertyNames": {"pattern": ATTRIBUTE_NAME}, "maxProperties": 20},
         description='Equalities on interaction attributes, e.g. {"region": "North"}; at least one of location, '
         "from, to or attributes narrows the cohort.",
     )
 
 
 class IncidentIn(StrictSchema):
-    title: str = Field(min_length=1, max_length=200, pattern=NOT_BLANK)
+    title: str = Field(max_length=200, json_schema_extra=NOT_BLANK)
     cohort: CohortIn
     message: Messages = Field(
         description="Per language (en, nl, de, it, fr, es): the first line is the subject. Variables: "
