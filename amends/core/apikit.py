@@ -67,6 +67,10 @@ def _json_integer(value: Any) -> Any:
     return value
 
 
+# Validation context for sources whose types we do not choose (a CSV cell, a mapped webhook delivery): "5" is 5.
+LAX_TYPES = "lax_types"
+
+
 @functools.cache
 def _json_kind(annotation: Any) -> type | None:
     """int or bool when a field holds that (or None), with its constraints; else None."""
@@ -87,7 +91,7 @@ class StrictSchema(Schema):
     @field_validator("*", mode="before")
     @classmethod
     def _json_types(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is None or not info.field_name:
+        if value is None or not info.field_name or (info.context or {}).get(LAX_TYPES):
             return value
         annotation: Any = cls.model_fields[info.field_name].annotation
         kind = _json_kind(annotation)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amends.cases.models import Case
-from amends.core.apikit import contains_nul, domain_error_from_validation
+from amends.core.apikit import LAX_TYPES, contains_nul, domain_error_from_validation
 from amends.core.errors import DomainError, ErrorCode, NotFound
 from amends.intake.detection import Scores
 from amends.intake.models import Feedback, WebhookDelivery, WebhookSource
@@ -68,7 +68,7 @@ def _mapped_feedback(source: WebhookSource, delivery: Any) -> tuple[FeedbackIn, 
         raise DomainError(ErrorCode.INVALID_VALUE, _("A text may not contain the NUL character (U+0000)."),
                           field="external_ref", status=422)  # fmt: skip
     try:
-        return FeedbackIn.model_validate(mapped), external_ref
+        return FeedbackIn.model_validate(mapped, context={LAX_TYPES: True}), external_ref  # the tool's JSON types
     except pydantic.ValidationError as error:
         raise domain_error_from_validation(list(error.errors()), field_of=_dotted) from error
 
