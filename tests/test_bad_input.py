@@ -15,7 +15,6 @@ from django.db import OperationalError
 from django.test import Client
 
 from amends.core.services import api_token_create
-from amends.followups.models import CaseTask
 from amends.intake.models import Feedback, WebhookSource
 
 from .conftest import ApiClient, World, negative_survey
@@ -292,12 +291,3 @@ def test_a_year_beyond_the_calendar_in_an_analysis_page_is_a_form_error(world: W
     response = client.get("/analytics/", {"until": until})
     assert response.status_code == 200
     assert "Choose a date between 1900 and 2199." in response.content.decode()
-
-
-def test_a_follow_up_task_in_year_one_is_a_form_error(world: World, api: ApiClient) -> None:
-    case = api.post("/feedback", negative_survey("probe-5")).json()["case"]["id"]
-    client = Client(raise_request_exception=False)
-    client.force_login(world.bob)
-    response = client.post(f"/cases/{case}/tasks/", {"due_at": "0001-01-01T00:30", "note": "call back"})
-    assert response.status_code < 500
-    assert not CaseTask.objects.exists()

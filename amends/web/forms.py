@@ -10,7 +10,6 @@ from amends.cases.selectors import category_choices
 from amends.cases.services import MAX_NOTE_LENGTH, MAX_REASON_LENGTH
 from amends.compensation.enums import Decision, GestureType
 from amends.compensation.models import CatalogueItem
-from amends.core.bounds import validate_year
 from amends.core.enums import Language
 from amends.core.models import Location
 
@@ -160,9 +159,7 @@ class DecisionForm(forms.Form):
 
 class TaskForm(forms.Form):
     due_at = forms.DateTimeField(
-        label=_("When"),
-        validators=[validate_year],
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        label=_("When"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
     )
     note = forms.CharField(label=_("What to do"), max_length=300)
 
@@ -195,11 +192,11 @@ class IncidentForm(IncidentMessagesForm):
         empty_label=_("Any location"),
     )  # fmt: skip
     occurred_from = forms.DateTimeField(
-        label=_("Interactions from"), required=False, validators=[validate_year],
+        label=_("Interactions from"), required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )  # fmt: skip
     occurred_to = forms.DateTimeField(
-        label=_("Interactions until"), required=False, validators=[validate_year],
+        label=_("Interactions until"), required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )  # fmt: skip
     attributes = forms.CharField(
