@@ -5,14 +5,16 @@ from enum import StrEnum
 from ninja import Schema
 from pydantic import Field, field_validator
 
-from amends.core.apikit import StrictSchema
+from amends.core.apikit import IsoDate, QuerySchema
 
 from .models import RETURN_WINDOWS
 
 
-class FilterParams(StrictSchema):
-    from_: date | None = Field(default=None, alias="from", description="First day (default: 26 weeks before `to`).")
-    to: date | None = Field(default=None, description="Last day, included (default: today).")
+class FilterParams(QuerySchema):
+    from_: IsoDate | None = Field(
+        default=None, alias="from", description="First day (default: 26 weeks before `to`); three years at most."
+    )
+    to: IsoDate | None = Field(default=None, description="Last day, included (default: today).")
     location: str | None = Field(default=None, description="A location code.")
     team: str | None = Field(default=None, description="A team slug.")
     channel: str | None = Field(default=None, description="The channel the case came in by.")
@@ -155,7 +157,9 @@ class ParadoxParams(FilterParams):
         default=ParadoxMeasure.SATISFACTION, description="The measure the breakdowns by category and severity compare."
     )
     return_days: int = Field(
-        default=90, description="Actual return: an interaction within this many days (30, 90 or 180)."
+        default=90,
+        description="Actual return: an interaction within this many days (30, 90 or 180).",
+        json_schema_extra={"enum": list(RETURN_WINDOWS)},
     )
 
     @field_validator("return_days")

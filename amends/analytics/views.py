@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from amends.cases.enums import RecoveryOutcome, Severity
 from amends.cases.selectors import root_causes
 from amends.cases.taxonomy import FAMILIES
+from amends.core.bounds import validate_year
 from amends.core.errors import DomainError
 from amends.core.models import Location, User
 from amends.core.services import user_weekly_summary_update
@@ -46,8 +47,12 @@ from .summary import HEADLINES
 
 
 class PeriodForm(forms.Form):
-    since = forms.DateField(label=gettext_lazy("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=gettext_lazy("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=gettext_lazy("From"), required=False, validators=[validate_year], widget=forms.DateInput({"type": "date"})
+    )
+    until = forms.DateField(
+        label=gettext_lazy("To"), required=False, validators=[validate_year], widget=forms.DateInput({"type": "date"})
+    )
     location = forms.ModelChoiceField(
         label=gettext_lazy("Location"), queryset=Location.objects.none(), to_field_name="code",
         required=False, empty_label=gettext_lazy("All"),

@@ -3,7 +3,7 @@ from datetime import datetime
 from ninja import Schema
 from pydantic import Field
 
-from amends.core.apikit import StrictSchema
+from amends.core.apikit import CURSOR_DESCRIPTION, NOT_BLANK, IdIn, StrictSchema
 from amends.core.enums import Language
 
 from .enums import CaseStatus, PlaybookStep, Severity
@@ -86,7 +86,7 @@ class CaseListParams(Schema):
     severity: Severity | None = None
     category: str | None = None
     breaching: bool | None = Field(default=None, description="true: open cases past their warning or due time")
-    cursor: str | None = None
+    cursor: str | None = Field(default=None, description=CURSOR_DESCRIPTION)
     limit: int = 50
 
 
@@ -102,7 +102,7 @@ class StatusIn(StrictSchema):
 
 
 class NoteIn(StrictSchema):
-    body: str = Field(max_length=10_000)
+    body: str = Field(max_length=10_000, json_schema_extra=NOT_BLANK)
 
 
 class NoteOut(Schema):
@@ -116,10 +116,11 @@ class NoteOut(Schema):
 class ResolveIn(StrictSchema):
     category: str = Field(
         max_length=100,
+        json_schema_extra=NOT_BLANK,
         description="The root-cause category: a key of the taxonomy (GET /categories). A key it does not have yet "
         "is kept and added to it, not offered, for an admin to name and map.",
     )
-    resolution: str = Field(max_length=10_000, description="How it was fixed.")
+    resolution: str = Field(max_length=10_000, json_schema_extra=NOT_BLANK, description="How it was fixed.")
     override_reason: str = Field(
         default="", max_length=500, description="Supervisors: why the case is resolved with playbook steps open."
     )
@@ -149,15 +150,15 @@ class StepIn(StrictSchema):
 
 
 class MergeIn(StrictSchema):
-    into: int = Field(description="The case that stays; this one closes into it.")
+    into: IdIn = Field(description="The case that stays; this one closes into it.")
 
 
 class LinkIn(StrictSchema):
-    case: int = Field(description="The related case.")
+    case: IdIn = Field(description="The related case.")
 
 
 class ReopenIn(StrictSchema):
-    reason: str = Field(max_length=500)
+    reason: str = Field(max_length=500, json_schema_extra=NOT_BLANK)
 
 
 class SlaConditions(StrictSchema):
@@ -168,12 +169,14 @@ class SlaConditions(StrictSchema):
 
 
 class SlaPolicyIn(StrictSchema):
-    name: str = Field(min_length=1, max_length=100)
-    calendar: int
+    name: str = Field(min_length=1, max_length=100, json_schema_extra=NOT_BLANK)
+    calendar: IdIn
     priority: int = Field(default=100, ge=0, le=1_000_000)
     first_response_minutes: int = Field(default=60, ge=1, le=525_600)
     next_response_minutes: int | None = Field(default=None, ge=1, le=525_600)
-    resolution_minutes: int = Field(default=2880, ge=1, le=525_600)
+    resolution_minutes: int = Field(
+        default=2880, ge=1, le=525_600, description="Not shorter than first_response_minutes."
+    )
     warning_percent: int = Field(default=75, ge=1, le=99)
     requeue_after_minutes: int = Field(default=60, ge=0, le=525_600)
     pause_statuses: list[CaseStatus] = Field(default_factory=lambda: [CaseStatus.WAITING_ON_CUSTOMER])

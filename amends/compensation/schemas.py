@@ -5,19 +5,21 @@ from enum import StrEnum
 from ninja import Schema
 from pydantic import Field
 
-from amends.core.apikit import StrictSchema
+from amends.core.apikit import CURSOR_DESCRIPTION, NOT_BLANK, CorrectionAmount, IdFilter, IsoDate, Money, StrictSchema
 from amends.core.enums import Role
 
 from .enums import Decision, GestureType
+
+CURRENCY_PATTERN = r"^[A-Za-z]{3}$"
 
 
 class AuthorityLimitIn(StrictSchema):
     role: Role | None = Field(default=None, description="agent, supervisor or admin; or give `user`.")
     user: str | None = Field(default=None, description="A username: this person's limit replaces their role's.")
-    per_case: Decimal = Field(description="Most that may be given on one case without approval.")
-    per_day: Decimal | None = None
-    per_month: Decimal | None = None
-    currency: str = Field(default="EUR", min_length=3, max_length=3)
+    per_case: Money = Field(description="Most that may be given on one case without approval.")
+    per_day: Money | None = None
+    per_month: Money | None = None
+    currency: str = Field(default="EUR", min_length=3, max_length=3, json_schema_extra={"pattern": CURRENCY_PATTERN})
 
 
 class AuthorityLimitOut(Schema):
@@ -31,14 +33,14 @@ class AuthorityLimitOut(Schema):
 
 class AlternativeIn(StrictSchema):
     type: GestureType
-    amount: Decimal = Field(default=Decimal("0"))
-    currency: str = Field(default="EUR", min_length=3, max_length=3)
+    amount: Money = Field(default=Decimal("0"))
+    currency: str = Field(default="EUR", min_length=3, max_length=3, json_schema_extra={"pattern": CURRENCY_PATTERN})
     description: str = Field(default="", max_length=300)
 
 
 class OfferIn(StrictSchema):
     alternatives: list[AlternativeIn] = Field(min_length=1, max_length=5)
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: str = Field(min_length=1, max_length=1000, json_schema_extra=NOT_BLANK)
 
 
 class AlternativeOut(Schema):
@@ -65,8 +67,8 @@ class OfferOut(Schema):
 
 class DecisionIn(StrictSchema):
     decision: Decision
-    amount: Decimal | None = Field(default=None, description="With change: no alternative above this amount.")
-    comment: str = Field(min_length=1, max_length=1000)
+    amount: Money | None = Field(default=None, description="With change: no alternative above this amount.")
+    comment: str = Field(min_length=1, max_length=1000, json_schema_extra=NOT_BLANK)
 
 
 class LedgerOut(Schema):
@@ -97,15 +99,15 @@ class LedgerPage(Schema):
 
 
 class LedgerParams(Schema):
-    cursor: str | None = None
+    cursor: str | None = Field(default=None, description=CURSOR_DESCRIPTION)
     limit: int = 50
-    case: int | None = None
+    case: IdFilter | None = None
     customer: str | None = None
     category: str | None = None
     location: str | None = None
     offered_by: str | None = None
-    since: date | None = Field(default=None, alias="from")
-    until: date | None = Field(default=None, alias="to")
+    since: IsoDate | None = Field(default=None, alias="from")
+    until: IsoDate | None = Field(default=None, alias="to")
 
 
 class TotalsGroup(StrEnum):
@@ -132,8 +134,8 @@ class LedgerTotals(Schema):
 
 
 class CorrectionIn(StrictSchema):
-    amount: Decimal = Field(
+    amount: CorrectionAmount = Field(
         description="The correction, e.g. -20.00 when less was paid out: never zero, in cents, at most 1,000,000 "
         "either way, and the entry with its corrections stays between 0 and 1,000,000 (422 out_of_range otherwise)."
     )
-    note: str = Field(max_length=300, description="Why the entry is corrected.")
+    note: str = Field(max_length=300, json_schema_extra=NOT_BLANK, description="Why the entry is corrected.")

@@ -7,7 +7,7 @@ from amends.analytics.api import router as analytics_router
 from amends.cases.api import router as cases_router
 from amends.compensation.api import router as compensation_router
 from amends.core.api import router as locations_router
-from amends.core.apikit import BearerToken, install_error_handlers
+from amends.core.apikit import BearerToken, QueryParser, install_error_handlers
 from amends.core.errors import NotFound
 from amends.customers.api import router as interactions_router
 from amends.followups.api import router as followups_router
@@ -22,11 +22,16 @@ from amends.surveys.api import router as surveys_router
 api = NinjaAPI(
     title="Amends API",
     version="1",
-    description="Service recovery: feedback in, recovery cases out. See API.md for the conventions.",
+    description="Service recovery: feedback in, recovery cases out. See API.md for the conventions. "
+    "Every error is `{code, message, field}`. Request bodies are JSON (else 415 unsupported_media_type) of at most "
+    "2.5 MB (else 413 too_large); no text may contain the NUL character U+0000 (422 invalid_value); an unknown path "
+    "is a 404 not_found, a method the path does not take a 405 method_not_allowed, and a database that cannot be "
+    "reached a 503 service_unavailable with Retry-After.",
     auth=BearerToken(),
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    parser=QueryParser(),
 )
 install_error_handlers(api)
 

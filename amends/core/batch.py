@@ -46,6 +46,8 @@ Checked = TypeVar("Checked")
 class BatchIn(StrictSchema):
     items: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_BATCH_ITEMS)
 
+    validated_later = frozenset({"items"})  # a bad item is refused alone
+
 
 class ItemErrorOut(Schema):
     code: str

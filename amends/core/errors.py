@@ -35,6 +35,11 @@ class ErrorCode(StrEnum):
     OVER_LIMIT = "over_limit"  # beyond the person's spending authority, where no approval is possible (incidents)
     LOCATION_FORBIDDEN = "location_forbidden"  # intake at a location of a team the caller is not in
     CONFIRMATION_REQUIRED = "confirmation_required"  # confirm the total this costs (as previewed) to go ahead
+    TOO_LARGE = "too_large"  # the request body, or a structured value such as attributes, is larger than allowed
+    METHOD_NOT_ALLOWED = "method_not_allowed"  # the path exists, but not with this HTTP method (see Allow)
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"  # a request body that is not JSON (Content-Type)
+    SERVICE_UNAVAILABLE = "service_unavailable"  # the database cannot be reached now; retry after Retry-After
+    SERVER_ERROR = "server_error"  # a fault on our side, logged; not the request's
 
 
 class DomainError(Exception):

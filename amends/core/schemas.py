@@ -1,9 +1,10 @@
 import zoneinfo
+from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field, field_validator
+from pydantic import Field, WithJsonSchema, field_validator
 
-from .apikit import StrictSchema
+from .apikit import NOT_BLANK, StrictSchema
 
 
 class LocationIn(StrictSchema):
@@ -36,7 +37,7 @@ class LocationPage(Schema):
 
 
 class CalendarIn(StrictSchema):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, json_schema_extra=NOT_BLANK)
     timezone: str = Field(default="UTC", max_length=64, description="IANA name, e.g. Europe/Amsterdam.")
     country: str | None = Field(default=None, max_length=2, description="Public holidays of this country, e.g. NL.")
     subdivision: str | None = Field(default=None, max_length=10, description="e.g. BY for Bavaria.")
@@ -44,7 +45,9 @@ class CalendarIn(StrictSchema):
         default_factory=dict,
         description='{"mon": [["09:00", "12:30"], ["13:30", "17:30"]], ..., "sun": []}; no hours at all: 24/7.',
     )
-    closed_days: list[str] = Field(default_factory=list, max_length=1000, description='["2026-12-24"]')
+    closed_days: list[Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]] = Field(
+        default_factory=list, max_length=1000, description='["2026-12-24"]'
+    )
     special_hours: dict[str, list[list[str]]] = Field(
         default_factory=dict, description='Hours that replace a day\'s usual ones: {"2026-12-31": [["09:00", "13:00"]]}'
     )

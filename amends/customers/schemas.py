@@ -1,29 +1,29 @@
-from datetime import UTC, datetime
+from datetime import datetime
+from typing import Annotated
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from ninja import Schema
-from pydantic import Field, field_validator
+from pydantic import Field, StringConstraints, WithJsonSchema, field_validator
 
-from amends.core.apikit import StrictSchema
+from amends.core.apikit import Attributes, AwareDateTime, StrictSchema
 from amends.core.enums import Language
 
 from .services import CustomerData
 
-
-def require_offset(value: datetime | None) -> datetime | None:
-    """Times must carry their offset; they are kept in UTC."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError("give the time with its UTC offset, e.g. 2026-11-22T10:00:00+01:00")
-    return value.astimezone(UTC)
+EmailText = Annotated[
+    str,
+    StringConstraints(max_length=254),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "format": "email", "maxLength": 254}, {"type": "string", "maxLength": 0}]}
+    ),
+]
 
 
 class CustomerIn(StrictSchema):
     external_id: str = Field(min_length=1, max_length=128)
     name: str | None = Field(default=None, max_length=200)
-    email: str | None = Field(default=None, max_length=254)
+    email: EmailText | None = Field(default=None, description="Empty: no address.")
     phone: str | None = Field(default=None, max_length=40)
     language: Language | None = None
     segment: str | None = Field(default=None, max_length=40)
@@ -54,10 +54,10 @@ class InteractionIn(StrictSchema):
     customer: CustomerIn
     location: str = Field(min_length=1, max_length=64, description="The location code.")
     kind: str = Field(min_length=1, max_length=40, description="order, stay, flight, delivery, ...")
-    occurred_at: datetime
-    attributes: dict = Field(default_factory=dict)
-
-    _offset = field_validator("occurred_at")(require_offset)
+    occurred_at: AwareDateTime
+    attributes: Attributes = Field(
+        default_factory=dict, description="Free-form JSON facts (e.g. region, status): 16 KB at most, 5 levels deep."
+    )
 
 
 class InteractionOut(Schema):

@@ -4,13 +4,17 @@ from enum import StrEnum
 from ninja import Schema
 from pydantic import Field
 
-from amends.core.apikit import StrictSchema
+from amends.core.apikit import NOT_BLANK, AwareDateTime, QuerySchema, StrictSchema
 
 
 class TaskIn(StrictSchema):
-    due_at: datetime = Field(description="When to do it (ISO 8601 with offset); in the future.")
-    note: str = Field(max_length=300, description='What to do, e.g. "call back about the replacement".')
-    owner: str | None = Field(default=None, description="A username; you when left out.")
+    due_at: AwareDateTime = Field(description="When to do it (ISO 8601 with offset); in the future.")
+    note: str = Field(
+        max_length=300,
+        json_schema_extra=NOT_BLANK,
+        description='What to do, e.g. "call back about the replacement".',
+    )
+    owner: str | None = Field(default=None, max_length=150, description="A username; you when left out.")
 
 
 class TaskOut(Schema):
@@ -33,10 +37,10 @@ class RecoveryGroup(StrEnum):
     MONTH = "month"
 
 
-class RecoveryRateParams(StrictSchema):
+class RecoveryRateParams(QuerySchema):
     by: RecoveryGroup = Field(default=RecoveryGroup.MONTH, description="team, category or month (of resolution).")
-    from_: datetime | None = Field(default=None, alias="from", description="Resolved at or after.")
-    to: datetime | None = Field(default=None, description="Resolved before.")
+    from_: AwareDateTime | None = Field(default=None, alias="from", description="Resolved at or after.")
+    to: AwareDateTime | None = Field(default=None, description="Resolved before.")
 
 
 class RecoveryRateOut(Schema):

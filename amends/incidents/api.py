@@ -46,7 +46,7 @@ def incident_out(incident: Incident) -> dict:
     }
 
 
-@router.post("/incidents", response={201: IncidentOut, **ERRORS_WRITE})
+@router.post("/incidents", response={201: IncidentOut, **ERRORS_WRITE, 404: ErrorOut})
 def create_incident(request: HttpRequest, payload: IncidentIn):
     """Declare an incident (a draft): who is affected, as a query over interactions, and the message per
     language. Preview it, then send it. Supervisors and admins."""

@@ -1,30 +1,48 @@
 from datetime import datetime
-from decimal import Decimal
+from typing import Annotated
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
-from amends.core.apikit import StrictSchema
+from amends.core.apikit import NOT_BLANK, AwareDateTime, IdIn, StrictSchema, Total
+from amends.core.enums import Language
+
+# What incidents.services checks, stated for API clients: languages we write in, texts that are not blank.
+Messages = Annotated[
+    dict[str, str],
+    WithJsonSchema(
+        {
+            "type": "object",
+            "minProperties": 1,
+            "propertyNames": {"enum": list(Language.values)},
+            "additionalProperties": {"type": "string", "maxLength": 5000, **NOT_BLANK},
+        }
+    ),
+]
+ATTRIBUTE_NAME = r"^[^\W\d]\w*$"  # identifiers (Python's \w): they become JSON paths in the cohort's query
 
 
 class CohortIn(StrictSchema):
     location: str | None = Field(default=None, description="A location code.")
-    from_: datetime | None = Field(default=None, alias="from", description="Interactions at or after.")
-    to: datetime | None = Field(default=None, description="Interactions before.")
+    from_: AwareDateTime | None = Field(default=None, alias="from", description="Interactions at or after.")
+    to: AwareDateTime | None = Field(default=None, description="Interactions before.")
     attributes: dict[str, str | int | float | bool] = Field(
-        default_factory=dict, description='Equalities on interaction attributes, e.g. {"region": "North"}.'
+        default_factory=dict,
+        json_schema_extra={"propertyNames": {"pattern": ATTRIBUTE_NAME}, "maxProperties": 20},
+        description='Equalities on interaction attributes, e.g. {"region": "North"}; at least one of location, '
+        "from, to or attributes narrows the cohort.",
     )
 
 
 class IncidentIn(StrictSchema):
-    title: str = Field(max_length=200)
+    title: str = Field(max_length=200, json_schema_extra=NOT_BLANK)
     cohort: CohortIn
-    message: dict[str, str] = Field(
+    message: Messages = Field(
         description="Per language (en, nl, de, it, fr, es): the first line is the subject. Variables: "
         "{customer_name}, {incident}, {location}. Customers in a language without a message get English, "
         "else the first one given. With a gesture, also {gesture} and {voucher_code}."
     )
-    gesture: int | None = Field(
+    gesture: IdIn | None = Field(
         default=None,
         description="A catalogue gesture (its id) given to every affected customer when the incident is announced, "
         "within the announcer's spending authority (per case for each, per day and month for all).",
@@ -32,7 +50,7 @@ class IncidentIn(StrictSchema):
 
 
 class UpdateIn(StrictSchema):
-    message: dict[str, str]
+    message: Messages
     resolved: bool = Field(default=False, description="True: this is the resolution notice; the incident ends.")
 
 
@@ -115,7 +133,7 @@ class PreviewOut(Schema):
 
 
 class SendIn(StrictSchema):
-    confirm_total: Decimal | None = Field(
+    confirm_total: Total | None = Field(
         default=None,
         description="With a gesture that costs anything: the total the preview showed for your choice "
         '(cost.with_email.total, or cost.everyone.total with include_without_email), e.g. "650.00".',

@@ -22,6 +22,30 @@ COMPARISONS = {"gt", "gte", "lt", "lte", "eq", "ne", "in"}
 ACTIONS = {"open_case", "ignore", "tag"}
 
 
+# What validate_conditions accepts, as JSON Schema (the OpenAPI document shows it).
+CONDITIONS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "kind": {"description": "A kind, or a list of kinds."},
+        "channel": {"description": "A channel, or a list of channels."},
+        "segment": {"description": "A segment, or a list (any case)."},
+        **{key: {"type": "integer"} for key in ("nps_max", "csat_max", "ces_min", "repeat_within_days")},
+        "keywords": {"type": "array", "items": {"type": "string", "minLength": 1}},
+        "attributes": {
+            "type": ["object", "null"],
+            "additionalProperties": {
+                "anyOf": [
+                    {"type": "object", "propertyNames": {"enum": sorted(COMPARISONS)}},
+                    {"not": {"type": "object"}},
+                ]
+            },
+        },
+        "negative_min": {"type": "number", "minimum": 0, "maximum": 1},
+    },
+}
+
+
 class RuleError(ValueError):
     """A rule an admin wrote that cannot be evaluated; the message says which part."""
 
@@ -38,15 +62,22 @@ class Facts:
     negative: float | None = None  # the text model's probability, once known
 
 
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def validate_conditions(conditions: dict[str, Any]) -> None:
+    """The rule language, as CONDITIONS_SCHEMA describes it to API clients."""
     unknown = sorted(set(conditions) - CONDITION_KEYS)
     if unknown:
         raise RuleError(f"Unknown conditions: {', '.join(unknown)}.")
     for key in ("nps_max", "csat_max", "ces_min", "repeat_within_days"):
-        if key in conditions and not isinstance(conditions[key], int):
+        if key in conditions and not (_number(conditions[key]) and float(conditions[key]).is_integer()):
             raise RuleError(f"{key} must be a whole number.")
+        if key in conditions:
+            conditions[key] = int(conditions[key])  # 5.0 is the whole number 5 in JSON
     if "negative_min" in conditions and not (
-        isinstance(conditions["negative_min"], int | float) and 0 <= conditions["negative_min"] <= 1
+        _number(conditions["negative_min"]) and 0 <= conditions["negative_min"] <= 1
     ):
         raise RuleError("negative_min must be a probability between 0 and 1.")
     if "keywords" in conditions and not (
@@ -54,6 +85,8 @@ def validate_conditions(conditions: dict[str, Any]) -> None:
         and all(isinstance(word, str) and word for word in conditions["keywords"])
     ):
         raise RuleError("keywords must be a list of words.")
+    if conditions.get("attributes") is not None and not isinstance(conditions["attributes"], dict):
+        raise RuleError("attributes must map attribute names to a value or to comparisons.")
     for name, test in (conditions.get("attributes") or {}).items():
         if isinstance(test, dict) and not set(test) <= COMPARISONS:
             raise RuleError(f"attributes.{name}: use {', '.join(sorted(COMPARISONS))}.")

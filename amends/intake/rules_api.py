@@ -1,9 +1,11 @@
 """Detection rules through the API: admins read and write them; changes apply within the rules cache time."""
 
+from typing import Annotated
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from amends.cases.enums import Severity
 from amends.core.apikit import ERRORS_READ, ERRORS_WRITE, StrictSchema, api_user, idempotent_create
@@ -14,7 +16,7 @@ from amends.core.models import User
 from amends.core.selectors import team_by_slug
 
 from .models import DetectionRule
-from .rules import RuleError, validate_conditions
+from .rules import CONDITIONS_SCHEMA, RuleError, validate_conditions
 from .verdict import forget_rules
 
 router = Router(tags=["detection rules"])
@@ -23,7 +25,7 @@ router = Router(tags=["detection rules"])
 class RuleIn(StrictSchema):
     name: str = Field(min_length=1, max_length=200)
     priority: int = Field(default=100, ge=0, le=1_000_000)
-    conditions: dict = Field(default_factory=dict)
+    conditions: Annotated[dict, WithJsonSchema(CONDITIONS_SCHEMA)] = Field(default_factory=dict)
     action: DetectionRule.Action = DetectionRule.Action.OPEN_CASE
     severity: Severity | None = None
     category: str = Field(default="", max_length=100)

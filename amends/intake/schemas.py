@@ -2,11 +2,11 @@ from datetime import datetime
 
 from django.conf import settings
 from ninja import Schema
-from pydantic import Field, field_validator
+from pydantic import Field
 
-from amends.core.apikit import StrictSchema
+from amends.core.apikit import AwareDateTime, StrictSchema
 from amends.core.enums import Language
-from amends.customers.schemas import CustomerIn, require_offset
+from amends.customers.schemas import CustomerIn
 
 from .enums import Channel, FeedbackKind
 
@@ -27,9 +27,7 @@ class FeedbackIn(StrictSchema):
     text: str = Field(default="", max_length=settings.AMENDS_MAX_TEXT_LENGTH)
     language: Language | None = Field(default=None, description="The text's language; default the customer's.")
     interaction: str | None = Field(default=None, max_length=128, description="The interaction's external id.")
-    occurred_at: datetime | None = Field(default=None, description="When it happened; default now.")
-
-    _offset = field_validator("occurred_at")(require_offset)
+    occurred_at: AwareDateTime | None = Field(default=None, description="When it happened; default now.")
 
 
 class CaseBrief(Schema):

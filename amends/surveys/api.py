@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import Field
 
-from amends.core.apikit import ERRORS_WRITE, StrictSchema, api_user, idempotent_create, iso
+from amends.core.apikit import ERRORS_WRITE, IdIn, StrictSchema, api_user, idempotent_create, iso
 from amends.core.idempotency import Outcome
 
 from .services import invitation_request, survey_url
@@ -16,7 +16,7 @@ class InvitationIn(StrictSchema):
     customer: str = Field(min_length=1, max_length=128, description="The customer's external id.")
     survey: str = Field(min_length=1, max_length=64, description="The survey's slug.")
     interaction: str | None = Field(default=None, max_length=128, description="The interaction's external id.")
-    case: int | None = Field(default=None, description="The case this survey follows up on.")
+    case: IdIn | None = Field(default=None, description="The case this survey follows up on.")
 
 
 class InvitationOut(Schema):

@@ -25,7 +25,7 @@ from typing import Any
 import pydantic
 from django.utils import timezone
 
-from amends.core.apikit import domain_error_from_validation
+from amends.core.apikit import LAX_TYPES, domain_error_from_validation
 from amends.core.errors import ErrorCode
 from amends.intake.detection import Scores
 from amends.intake.schemas import FeedbackIn
@@ -121,7 +121,7 @@ def map_row(number: int, values: dict[str, str]) -> ImportRecord | RowError:
         message = f"external_id is longer than {MAX_EXTERNAL_ID_LENGTH} characters."
         return reject(number, ErrorCode.TOO_LONG, message, "external_id")
     try:
-        feedback = FeedbackIn.model_validate(_payload(values))
+        feedback = FeedbackIn.model_validate(_payload(values), context={LAX_TYPES: True})
     except pydantic.ValidationError as exc:
         error = domain_error_from_validation(list(exc.errors()), field_of=_column_of)
         return RowError.from_domain(number, error)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from amends.cases.models import Case
-from amends.core.apikit import domain_error_from_validation
+from amends.core.apikit import LAX_TYPES, contains_nul, domain_error_from_validation
 from amends.core.errors import DomainError, ErrorCode, NotFound
 from amends.intake.detection import Scores
 from amends.intake.models import Feedback, WebhookDelivery, WebhookSource
@@ -64,8 +64,11 @@ def _mapped_feedback(source: WebhookSource, delivery: Any) -> tuple[FeedbackIn, 
         defaults={"location": source.location.code, "channel": source.channel, "kind": "complaint"},
     )
     external_ref = str(mapped.pop("external_ref", "") or "")
+    if contains_nul(external_ref):
+        raise DomainError(ErrorCode.INVALID_VALUE, _("A text may not contain the NUL character (U+0000)."),
+                          field="external_ref", status=422)  # fmt: skip
     try:
-        return FeedbackIn.model_validate(mapped), external_ref
+        return FeedbackIn.model_validate(mapped, context={LAX_TYPES: True}), external_ref  # the tool's JSON types
     except pydantic.ValidationError as error:
         raise domain_error_from_validation(list(error.errors()), field_of=_dotted) from error
 
