@@ -4,6 +4,7 @@ from ninja import Schema
 from pydantic import Field
 
 from amends.core.apikit import StrictSchema
+from amends.core.text import OneLine
 
 
 class CohortIn(StrictSchema):
@@ -16,7 +17,7 @@ class CohortIn(StrictSchema):
 
 
 class IncidentIn(StrictSchema):
-    title: str = Field(max_length=200)
+    title: OneLine = Field(max_length=200)
     cohort: CohortIn
     message: dict[str, str] = Field(
         description="Per language (en, nl, de, it, fr, es): the first line is the subject. Variables: "
