@@ -917,7 +917,8 @@ def case_message_failed(*, message_id: int, reason: str) -> None:
         return
 
     def text() -> tuple[str, str]:
-        values = {"id": message.case_id, "subject": message.subject, "to": message.to_email, "reason": _(reason)}
+        why = _(reason) if reason else reason  # our own reasons are translated; a mail server's words are kept
+        values = {"id": message.case_id, "subject": message.subject, "to": message.to_email, "reason": why}
         subject = _("Case #%(id)s: your message was not sent") % values
         body = _("Your message “%(subject)s” to %(to)s was not sent: %(reason)s") % values
         link = settings.AMENDS_BASE_URL.rstrip("/") + reverse("web:case", args=[message.case_id])
