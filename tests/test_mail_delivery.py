@@ -27,7 +27,7 @@ from amends.notifications.tasks import notification_email_task, outbox_sweep_tas
 
 from .conftest import ApiClient, World, free_port, negative_survey
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)  # the worker commits, as in production
 
 REFUSED = "nobody@example.com"
 

@@ -46,7 +46,7 @@ def notification_email_task(notification_id: int) -> bool:
     """Tasks queued before the outbox existed: the notification's email goes into the outbox (once) and out."""
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update()
+            Notification.objects.select_for_update(of=("self",))
             .select_related("recipient")
             .filter(pk=notification_id, emailed_at__isnull=True, email__isnull=True)
             .first()
