@@ -55,26 +55,54 @@ def test_the_alert_is_written_in_each_recipients_language(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_running_the_alert_twice_sends_nothing_twice(api: ApiClient, world: World, smtp_server: Mailbox) -> None:
+def test_running_the_alert_twice_sends_nothing_twice(
+    api: ApiClient, world: World, smtp_server: Mailbox, settings: Any
+) -> None:
+    if settings.REDIS_URL:
+        pytest.skip("this run uses the Redis queue")
+    User.objects.update(weekly_summary=False)  # only the alert's emails are counted here, whatever the weekday
     case_id = api.post("/feedback", negative_survey()).json()["case"]["id"]
     Case.objects.filter(pk=case_id).update(alert_sent_at=None)
-    smtp_server.messages.clear()
     assert case_opened_alert_task.call(case_id) == 3
     assert case_opened_alert_task.call(case_id) == 0
+    call_command("worker", burst=True)
+    call_command("worker", burst=True)
     assert len(smtp_server.messages) == 3
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_failed_send_leaves_the_alert_to_be_retried(api: ApiClient, world: World, settings: Any) -> None:
+def test_an_alert_the_mail_server_could_not_take_is_kept_with_the_reason_and_sent_once_it_is_back(
+    api: ApiClient, world: World, smtp_server: Mailbox, settings: Any
+) -> None:
+    if settings.REDIS_URL:
+        pytest.skip("this run uses the Redis queue")
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from amends.notifications.models import OutgoingEmail
+
     from .conftest import free_port
 
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nobody listens there
+    User.objects.update(weekly_summary=False)
+    running_port = settings.EMAIL_PORT
+    settings.EMAIL_PORT = free_port()  # the mail server is down: nobody listens there
     case_id = api.post("/feedback", negative_survey()).json()["case"]["id"]
-    Case.objects.filter(pk=case_id).update(alert_sent_at=None)
-    with pytest.raises(OSError):
-        case_opened_alert_task.call(case_id)
-    assert Case.objects.get(pk=case_id).alert_sent_at is None
+    call_command("worker", burst=True)
+    alerts = OutgoingEmail.objects.filter(case_id=case_id)
+    assert [(alert.status, alert.attempts) for alert in alerts] == [("queued", 1)] * 3
+    assert all("refused" in alert.error.lower() for alert in alerts.all()), [alert.error for alert in alerts]
+    assert Case.objects.get(pk=case_id).alert_sent_at is not None  # claimed once: the emails are tried again
+    settings.EMAIL_PORT = running_port  # back up
+    call_command("worker", burst=True)
+    assert smtp_server.messages == []  # the next try waits a minute
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        call_command("worker", burst=True)
+        call_command("worker", burst=True)
+    assert len(smtp_server.messages) == 3
+    assert {alert.status for alert in alerts.all()} == {"sent"}
+    assert Case.objects.get(pk=case_id).events.filter(kind="alert_sent").count() == 1
 
 
 @pytest.mark.redis
@@ -121,11 +149,13 @@ def test_the_sweeper_queues_the_periodic_work(world: World, capsys: pytest.Captu
     paths = sorted(DBTaskResult.objects.values_list("task_path", flat=True))
     assert paths == [
         "amends.analytics.tasks.analytics_refresh_task",  # never refreshed yet
+        "amends.cases.tasks.case_messages_stalled_task",
         "amends.cases.tasks.reopen_window_sweep_task",
         "amends.cases.tasks.sla_sweep_task",
         "amends.compensation.tasks.offers_expire_task",
         "amends.followups.tasks.follow_up_sweep_task",
         "amends.intake.tasks.poll_mailbox_task",
+        "amends.notifications.tasks.outbox_sweep_task",
         "amends.surveys.tasks.invitation_reminders_task",
         "amends.surveys.tasks.invitations_due_task",
     ]

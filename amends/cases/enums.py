@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from amends.notifications.enums import DeliveryStatus
+
 
 class CaseStatus(models.TextChoices):
     NEW = "new", _("New")  # opened, nobody has taken it yet
@@ -52,6 +54,7 @@ class EventKind(models.TextChoices):
     PLAYBOOK_STEP = "playbook_step", _("Playbook step")  # data: step, done
     OVERRIDE = "override", _("Supervisor override")  # data: open_steps, reason
     MESSAGE_SENT = "message_sent", _("Message sent")  # data: message_id, template, language, subject
+    MESSAGE_FAILED = "message_failed", _("Message not sent")  # data: message_id, subject, reason (as the server said)
     OFFER_MADE = "offer_made", _("Gesture offered")  # data: offer_id, status, currency, alternatives [{type, amount}]
     APPROVAL_REQUESTED = "approval_requested", _("Approval requested")  # data: offer_id, approver_role, exceeded
     OFFER_DECIDED = "offer_decided", _("Offer decided")  # data: offer_id, decision, amount, comment
@@ -102,7 +105,5 @@ class PlaybookStep(models.TextChoices):
 STEPS_BEFORE_RESOLVING = (PlaybookStep.ACKNOWLEDGE, PlaybookStep.APOLOGISE, PlaybookStep.CONFIRM, PlaybookStep.FIX)
 
 
-class MessageStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")  # written, the worker sends it
-    SENT = "sent", _("Sent")  # handed to the mail server
-    FAILED = "failed", _("Failed")  # the mail server refused it; see the error
+# A message to the customer is sent like every email: queued, sending, sent, or failed with the reason.
+MessageStatus = DeliveryStatus

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amends.core.enums import Language
 from amends.core.models import BusinessCalendar, Location, Team
+from amends.core.text import single_line
 from amends.customers.models import Customer
 
 from .enums import (
@@ -31,7 +32,7 @@ class SlaPolicy(models.Model):
     `conditions` {"severity", "segment", "channel", "category"}: each a value or a list of values, absent = any.
     """
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True, validators=[single_line])
     calendar = models.ForeignKey(BusinessCalendar, on_delete=models.PROTECT, related_name="sla_policies")
     priority = models.PositiveIntegerField(_("priority"), default=100, help_text=_("Lower numbers are tried first."))
     first_response_minutes = models.PositiveIntegerField(_("first response (minutes)"), default=60)
@@ -197,12 +198,12 @@ class Category(models.Model):
     belongs to. Cases keep the key, so a key is never renamed; a category is retired instead of deleted."""
 
     key = models.SlugField(_("key"), max_length=100, unique=True, help_text=_("Stored on cases; cannot change."))
-    name = models.CharField(_("name (English)"), max_length=100)
-    name_nl = models.CharField(_("name (Dutch)"), max_length=100, blank=True)
-    name_de = models.CharField(_("name (German)"), max_length=100, blank=True)
-    name_it = models.CharField(_("name (Italian)"), max_length=100, blank=True)
-    name_fr = models.CharField(_("name (French)"), max_length=100, blank=True)
-    name_es = models.CharField(_("name (Spanish)"), max_length=100, blank=True)
+    name = models.CharField(_("name (English)"), max_length=100, validators=[single_line])
+    name_nl = models.CharField(_("name (Dutch)"), max_length=100, blank=True, validators=[single_line])
+    name_de = models.CharField(_("name (German)"), max_length=100, blank=True, validators=[single_line])
+    name_it = models.CharField(_("name (Italian)"), max_length=100, blank=True, validators=[single_line])
+    name_fr = models.CharField(_("name (French)"), max_length=100, blank=True, validators=[single_line])
+    name_es = models.CharField(_("name (Spanish)"), max_length=100, blank=True, validators=[single_line])
     stage = models.CharField(_("journey stage"), max_length=20, choices=list(STAGES.items()))
     family = models.CharField(_("cause family"), max_length=20, choices=list(FAMILIES.items()))
     is_active = models.BooleanField(
@@ -231,7 +232,7 @@ class Playbook(models.Model):
     severity only, before the general one (both empty).
     """
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True, validators=[single_line])
     category = models.CharField(_("category"), max_length=100, blank=True, help_text=_("Empty: any category."))
     severity = models.CharField(
         _("severity"), max_length=12, choices=Severity.choices, blank=True, help_text=_("Empty: any severity.")
@@ -261,7 +262,7 @@ class MessageTemplate(models.Model):
 
     step = models.CharField(_("playbook step"), max_length=16, choices=PlaybookStep.choices)
     language = models.CharField(_("language"), max_length=8, choices=Language.choices)
-    subject = models.CharField(_("subject"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=200, validators=[single_line])
     body = models.TextField(_("body"))
 
     class Meta:
@@ -281,12 +282,14 @@ class CaseMessage(models.Model):
     to_email = models.EmailField(_("to"))
     language = models.CharField(_("language"), max_length=8, choices=Language.choices)
     template = models.CharField(_("template"), max_length=16, choices=PlaybookStep.choices, blank=True)
-    subject = models.CharField(_("subject"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=200, validators=[single_line])
     body = models.TextField(_("body"))
     message_id = models.CharField(max_length=255, unique=True)
     status = models.CharField(_("status"), max_length=8, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
-    error = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("tries"), default=0)
+    error = models.CharField(_("why not sent"), max_length=300, blank=True)  # the mail server's words
     created_at = models.DateTimeField(_("written at"))
+    attempted_at = models.DateTimeField(_("last tried at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
 
     class Meta:
@@ -302,7 +305,7 @@ class SavedView(models.Model):
     """An agent's own inbox filter, one click away."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_views")
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(_("name"), max_length=60, validators=[single_line])
     query = models.CharField(_("filters"), max_length=500)  # the inbox's query string, e.g. view=team&severity=high
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -5,6 +5,7 @@ from pydantic import Field
 
 from amends.core.apikit import CURSOR_DESCRIPTION, NOT_BLANK, IdIn, StrictSchema
 from amends.core.enums import Language
+from amends.core.text import OneLine, OneLineName
 
 from .enums import CaseStatus, PlaybookStep, Severity
 
@@ -128,7 +129,7 @@ class ResolveIn(StrictSchema):
 
 class MessageIn(StrictSchema):
     template: PlaybookStep | None = Field(default=None, description="A playbook step's message in the language.")
-    subject: str = Field(default="", max_length=200)
+    subject: OneLine = Field(default="", max_length=200)
     body: str = Field(default="", max_length=10_000, description="Replaces the template's text when given.")
     language: Language | None = Field(default=None, description="Default: the customer's language.")
 
@@ -169,7 +170,7 @@ class SlaConditions(StrictSchema):
 
 
 class SlaPolicyIn(StrictSchema):
-    name: str = Field(min_length=1, max_length=100, json_schema_extra=NOT_BLANK)
+    name: OneLineName = Field(min_length=1, max_length=100)
     calendar: IdIn
     priority: int = Field(default=100, ge=0, le=1_000_000)
     first_response_minutes: int = Field(default=60, ge=1, le=525_600)

@@ -18,6 +18,7 @@ from amends.core.errors import DomainError, ErrorCode
 from amends.core.models import BusinessCalendar, Location, Team, User
 from amends.core.selectors import supervisors_of
 from amends.core.tasks import enqueue_with_transaction
+from amends.core.text import flattened, has_line_break, line_break_message
 from amends.customers.models import Customer
 from amends.intake.channels.csv.bulk import insert_objects, update_rows
 from amends.intake.detection import more_severe
@@ -856,6 +857,8 @@ def case_message_send(
     language = language or customer.language or settings.LANGUAGE_CODE
     if language not in Language.values:
         raise DomainError(ErrorCode.INVALID_VALUE, _("Choose one of the supported languages."), field="language")
+    if has_line_break(subject.strip()):
+        raise DomainError(ErrorCode.INVALID_VALUE, line_break_message(), field="subject")
     if template:
         if template not in PlaybookStep.values:
             raise DomainError(
@@ -863,7 +866,7 @@ def case_message_send(
             )
         wording_subject, wording_body = message_wording(step=template, language=language)
         values = message_values(case, by)
-        subject = subject.strip() or wording.render(wording_subject, values)
+        subject = subject.strip() or flattened(wording.render(wording_subject, values))  # names as stored
         body = body.strip() or wording.render(wording_body, values)
     subject, body = subject.strip(), body.strip()
     if not body:
@@ -900,6 +903,28 @@ def case_message_send(
     case.save()
     enqueue_with_transaction(case_message_send_task, message.pk)
     return message
+
+
+def case_message_failed(*, message_id: int, reason: str) -> None:
+    """A message that could not be sent: why, on the case's timeline; and its author is told."""
+    message = CaseMessage.objects.select_related("case", "author").get(pk=message_id)
+    log_case_event(
+        case=message.case,
+        kind=EventKind.MESSAGE_FAILED,
+        data={"message_id": message.pk, "subject": message.subject, "reason": reason},
+    )
+    if message.author is None:
+        return
+
+    def text() -> tuple[str, str]:
+        why = _(reason) if reason else reason  # our own reasons are translated; a mail server's words are kept
+        values = {"id": message.case_id, "subject": message.subject, "to": message.to_email, "reason": why}
+        subject = _("Case #%(id)s: your message was not sent") % values
+        body = _("Your message “%(subject)s” to %(to)s was not sent: %(reason)s") % values
+        link = settings.AMENDS_BASE_URL.rstrip("/") + reverse("web:case", args=[message.case_id])
+        return subject, f"{body}\n\n{link}"
+
+    notify(recipients=[message.author], kind=EventKind.MESSAGE_FAILED, case_id=message.case_id, message=text)
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from amends.core.enums import STAFF_ROLES
+from amends.core.text import single_line
 
 from .enums import Decision, Fulfilment, GestureType, OfferStatus
 
@@ -15,14 +16,14 @@ from .enums import Decision, Fulfilment, GestureType, OfferStatus
 class CatalogueItem(models.Model):
     """A gesture staff can choose from, with its usual amount; per location or brand, or for everyone."""
 
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[single_line])
     type = models.CharField(_("type"), max_length=20, choices=GestureType.choices)
     currency = models.CharField(_("currency"), max_length=3, default="EUR")
     default_amount = models.DecimalField(_("default amount"), max_digits=12, decimal_places=2, default=Decimal("0"),
                                          validators=[MinValueValidator(Decimal("0"))])  # fmt: skip
     validity_days = models.PositiveIntegerField(_("valid for (days)"), null=True, blank=True)
     location = models.ForeignKey("core.Location", on_delete=models.CASCADE, null=True, blank=True)
-    brand = models.CharField(_("brand"), max_length=80, blank=True)
+    brand = models.CharField(_("brand"), max_length=80, blank=True, validators=[single_line])
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -7,11 +7,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .enums import Language, Role
+from .text import single_line
 
 
 class Team(models.Model):
     slug = models.SlugField(_("slug"), max_length=64, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
     email = models.EmailField(_("team email"), blank=True, help_text=_("Alerts go here as well as to members."))
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teams", blank=True)
 
@@ -123,7 +124,7 @@ class Location(models.Model):
     """A touchpoint where service happens: a store, a hotel, a flight route, a web shop."""
 
     code = models.SlugField(_("code"), max_length=64, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
     country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166-1 alpha-2, e.g. NL."))
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
     team = models.ForeignKey(
@@ -153,7 +154,7 @@ class BusinessCalendar(models.Model):
     all: 24/7), `closed_days` ["2026-12-24"], `special_hours` {"2026-12-31": [["09:00", "13:00"]]}.
     """
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True, validators=[single_line])
     timezone = models.CharField(_("time zone"), max_length=64, default="UTC")
     country = models.CharField(_("country"), max_length=2, blank=True, help_text=_("Public holidays of, e.g. NL."))
     subdivision = models.CharField(_("subdivision"), max_length=10, blank=True, help_text=_("For example BY."))

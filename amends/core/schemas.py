@@ -4,12 +4,13 @@ from typing import Annotated
 from ninja import Schema
 from pydantic import Field, WithJsonSchema, field_validator
 
-from .apikit import NOT_BLANK, StrictSchema
+from .apikit import StrictSchema
+from .text import OneLine, OneLineName
 
 
 class LocationIn(StrictSchema):
     code: str = Field(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    name: str = Field(min_length=1, max_length=200)
+    name: OneLine = Field(min_length=1, max_length=200)
     country: str = Field(min_length=2, max_length=2, pattern=r"^[A-Za-z]{2}$")
     timezone: str = Field(default="UTC", max_length=64)
     team: str | None = Field(default=None, max_length=64, description="Slug of the team that handles its cases.")
@@ -37,7 +38,7 @@ class LocationPage(Schema):
 
 
 class CalendarIn(StrictSchema):
-    name: str = Field(min_length=1, max_length=100, json_schema_extra=NOT_BLANK)
+    name: OneLineName = Field(min_length=1, max_length=100)
     timezone: str = Field(default="UTC", max_length=64, description="IANA name, e.g. Europe/Amsterdam.")
     country: str | None = Field(default=None, max_length=2, description="Public holidays of this country, e.g. NL.")
     subdivision: str | None = Field(default=None, max_length=10, description="e.g. BY for Bavaria.")

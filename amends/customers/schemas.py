@@ -8,6 +8,7 @@ from pydantic import Field, StringConstraints, WithJsonSchema, field_validator
 
 from amends.core.apikit import Attributes, AwareDateTime, StrictSchema
 from amends.core.enums import Language
+from amends.core.text import OneLine
 
 from .services import CustomerData
 
@@ -21,12 +22,12 @@ EmailText = Annotated[
 
 
 class CustomerIn(StrictSchema):
-    external_id: str = Field(min_length=1, max_length=128)
-    name: str | None = Field(default=None, max_length=200)
+    external_id: OneLine = Field(min_length=1, max_length=128)
+    name: OneLine | None = Field(default=None, max_length=200)
     email: EmailText | None = Field(default=None, description="Empty: no address.")
-    phone: str | None = Field(default=None, max_length=40)
+    phone: OneLine | None = Field(default=None, max_length=40)
     language: Language | None = None
-    segment: str | None = Field(default=None, max_length=40)
+    segment: OneLine | None = Field(default=None, max_length=40)
 
     @field_validator("email")
     @classmethod
@@ -50,10 +51,10 @@ class CustomerIn(StrictSchema):
 
 
 class InteractionIn(StrictSchema):
-    external_id: str = Field(min_length=1, max_length=128)
+    external_id: OneLine = Field(min_length=1, max_length=128)
     customer: CustomerIn
     location: str = Field(min_length=1, max_length=64, description="The location code.")
-    kind: str = Field(min_length=1, max_length=40, description="order, stay, flight, delivery, ...")
+    kind: OneLine = Field(min_length=1, max_length=40, description="order, stay, flight, delivery, ...")
     occurred_at: AwareDateTime
     attributes: Attributes = Field(
         default_factory=dict, description="Free-form JSON facts (e.g. region, status): 16 KB at most, 5 levels deep."

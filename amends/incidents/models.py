@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from amends.core.text import single_line
+
 from .enums import IncidentStatus, NoticeStatus, UpdateKind
 
 
@@ -11,7 +13,7 @@ class Incident(models.Model):
     """E.g. "storm delays deliveries in region North". The cohort is a query over interactions, fixed (into
     members) when the first notice is sent, so updates reach exactly the same customers."""
 
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200, validators=[single_line])
     status = models.CharField(_("status"), max_length=12, choices=IncidentStatus.choices, default=IncidentStatus.DRAFT)
     location = models.ForeignKey("core.Location", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     occurred_from = models.DateTimeField(_("interactions from"), null=True, blank=True)

@@ -6,6 +6,7 @@ from pydantic import Field, WithJsonSchema
 
 from amends.core.apikit import NOT_BLANK, AwareDateTime, IdIn, StrictSchema, Total
 from amends.core.enums import Language
+from amends.core.text import OneLineName
 
 # What incidents.services checks, stated for API clients: languages we write in, texts that are not blank.
 Messages = Annotated[
@@ -35,7 +36,7 @@ class CohortIn(StrictSchema):
 
 
 class IncidentIn(StrictSchema):
-    title: str = Field(max_length=200, json_schema_extra=NOT_BLANK)
+    title: OneLineName = Field(max_length=200)
     cohort: CohortIn
     message: Messages = Field(
         description="Per language (en, nl, de, it, fr, es): the first line is the subject. Variables: "

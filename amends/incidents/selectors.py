@@ -14,6 +14,7 @@ from amends.compensation.models import CatalogueItem, LedgerEntry
 from amends.compensation.wording import gesture_text
 from amends.core.errors import Forbidden, NotFound
 from amends.core.models import User
+from amends.core.text import flattened
 from amends.customers.models import Customer, Interaction
 
 from .enums import NoticeStatus
@@ -146,7 +147,8 @@ def notice_text(
         "gesture": described,
         "voucher_code": gesture.voucher_code if gesture else "",
     }
-    text = wording.render(messages[language], values)
+    # Stored names are put on one line each: the first line of the text becomes the email's subject.
+    text = wording.render(messages[language], {name: flattened(value) for name, value in values.items()})
     first, _sep, rest = text.partition("\n")
     return (first.strip(), rest.strip()) if rest.strip() else (incident.title, text)
 

@@ -1,10 +1,11 @@
-from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
 from amends.compensation.models import LedgerEntry
+from amends.notifications.delivery import MAX_ERROR_LENGTH, send_failure
+from amends.notifications.transports.email import email_message
 
 from .enums import NoticeStatus
 from .models import IncidentNotice, IncidentUpdate
@@ -18,7 +19,7 @@ def _email(update: IncidentUpdate, notice: IncidentNotice, gesture: LedgerEntry 
 
     customer = notice.customer
     subject, body = notice_text(update.incident, update.messages, customer, gesture)
-    return EmailMessage(subject=subject[:200], body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[customer.email])
+    return email_message(to=[customer.email], subject=subject[:200], body=body)
 
 
 def _gestures(update: IncidentUpdate, batch: list[IncidentNotice]) -> dict[int, LedgerEntry]:
@@ -44,16 +45,23 @@ def incident_send_task(update_id: int) -> int:
     sent = 0
     while batch := notices_claim(update_id, size=BATCH):
         gestures = _gestures(update, batch)
-        with get_connection() as connection:
-            for notice in batch:
-                try:
-                    connection.send_messages([_email(update, notice, gestures.get(notice.customer_id))])
-                except Exception as error:
-                    IncidentNotice.objects.filter(pk=notice.pk).update(
-                        status=NoticeStatus.FAILED, error=str(error)[:300]
-                    )
-                    continue
-                with transaction.atomic():
-                    IncidentNotice.objects.filter(pk=notice.pk).update(status=NoticeStatus.SENT, sent_at=timezone.now())
-                sent += 1
+        try:
+            with get_connection() as connection:
+                for notice in batch:
+                    try:
+                        connection.send_messages([_email(update, notice, gestures.get(notice.customer_id))])
+                    except Exception as error:
+                        IncidentNotice.objects.filter(pk=notice.pk).update(
+                            status=NoticeStatus.FAILED, error=send_failure(error).reason[:MAX_ERROR_LENGTH]
+                        )
+                        continue
+                    with transaction.atomic():
+                        IncidentNotice.objects.filter(pk=notice.pk).update(
+                            status=NoticeStatus.SENT, sent_at=timezone.now()
+                        )
+                    sent += 1
+        except Exception as error:  # the mail server could not be reached: the rest of the batch says so
+            IncidentNotice.objects.filter(pk__in=[notice.pk for notice in batch], status=NoticeStatus.SENDING).update(
+                status=NoticeStatus.FAILED, error=send_failure(error).reason[:MAX_ERROR_LENGTH]
+            )
     return sent

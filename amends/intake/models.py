@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amends.cases.enums import Severity
 from amends.core.models import Location, Team
+from amends.core.text import single_line
 from amends.customers.models import Customer, Interaction
 
 from .enums import Channel, FeedbackKind
@@ -107,7 +108,7 @@ class WebhookSource(models.Model):
     """A review or social-media tool that posts signed JSON to /api/v1/intake/webhooks/<slug>."""
 
     slug = models.SlugField(_("slug"), max_length=64, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
     secret = models.CharField(_("signing secret"), max_length=200, help_text=_("Shared with the sender only."))
     location = models.ForeignKey(
         Location, on_delete=models.PROTECT, related_name="+", verbose_name=_("default location")
@@ -145,7 +146,7 @@ class WebhookDelivery(models.Model):
 class Mailbox(models.Model):
     """A support mailbox polled over IMAP; each new message becomes feedback (replies join their case)."""
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
     host = models.CharField(_("IMAP host"), max_length=255)
     port = models.PositiveIntegerField(_("port"), default=993)
     use_ssl = models.BooleanField(_("use TLS"), default=True)
@@ -181,7 +182,7 @@ class DetectionRule(models.Model):
         IGNORE = "ignore", _("Do not open a case")  # e.g. test accounts, known non-issues
         TAG = "tag", _("Only tag the feedback")  # mark it, and let the other rules decide
 
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
     priority = models.PositiveIntegerField(_("priority"), default=100, help_text=_("Lower numbers are checked first."))
     conditions = models.JSONField(_("conditions"), default=dict, blank=True)
     action = models.CharField(_("action"), max_length=16, choices=Action.choices, default=Action.OPEN_CASE)

@@ -14,6 +14,7 @@ from amends.core.errors import DomainError, ErrorCode, Forbidden
 from amends.core.idempotency import Outcome
 from amends.core.models import User
 from amends.core.selectors import team_by_slug
+from amends.core.text import OneLine
 
 from .models import DetectionRule
 from .rules import CONDITIONS_SCHEMA, RuleError, validate_conditions
@@ -23,7 +24,7 @@ router = Router(tags=["detection rules"])
 
 
 class RuleIn(StrictSchema):
-    name: str = Field(min_length=1, max_length=200)
+    name: OneLine = Field(min_length=1, max_length=200)
     priority: int = Field(default=100, ge=0, le=1_000_000)
     conditions: Annotated[dict, WithJsonSchema(CONDITIONS_SCHEMA)] = Field(default_factory=dict)
     action: DetectionRule.Action = DetectionRule.Action.OPEN_CASE

@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from amends.cases.models import Case
 from amends.core.models import Location
+from amends.core.text import single_line
 from amends.customers.models import Customer, Interaction
 from amends.intake.models import Feedback
 
@@ -20,7 +21,7 @@ class Survey(models.Model):
         CASE_RESOLVED = "case_resolved", _("After a case at the location is resolved")  # how did we handle it?
 
     slug = models.SlugField(_("slug"), max_length=64, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+", verbose_name=_("location"))
     instrument = models.CharField(_("questions"), max_length=16, choices=Instrument.choices, default=Instrument.SCORES)
     asks_csat = models.BooleanField(_("ask CSAT (1-5)"), default=True)

@@ -13,6 +13,7 @@ from amends.compensation.enums import Decision, GestureType
 from amends.compensation.models import CatalogueItem
 from amends.core.enums import Language
 from amends.core.models import Location
+from amends.core.text import single_line
 
 
 class InboxFilterForm(forms.Form):
@@ -54,7 +55,7 @@ class MessageForm(forms.Form):
         label=_("Template"), choices=[("", _("My own words")), *list(PlaybookStep.choices)], required=False
     )
     language = forms.ChoiceField(label=_("Language"), choices=list(Language.choices))
-    subject = forms.CharField(label=_("Subject"), max_length=200, required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=200, required=False, validators=[single_line])
     body = forms.CharField(
         label=_("Message"),
         max_length=MAX_NOTE_LENGTH,
@@ -190,7 +191,7 @@ class IncidentMessagesForm(forms.Form):
 
 
 class IncidentForm(IncidentMessagesForm):
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200, validators=[single_line])
     location = forms.ModelChoiceField(
         label=_("Location"), queryset=Location.objects.order_by("name"), to_field_name="code", required=False,
         empty_label=_("Any location"),

@@ -5,12 +5,13 @@ from django_tasks import task_backends
 from django_tasks_db import DatabaseBackend
 
 from amends.analytics.tasks import analytics_refresh_task, refresh_due, summaries_due, weekly_summaries_task
-from amends.cases.tasks import reopen_window_sweep_task, sla_sweep_task
+from amends.cases.tasks import case_messages_stalled_task, reopen_window_sweep_task, sla_sweep_task
 from amends.compensation.tasks import offers_expire_task
 from amends.core.tasks import requeue_stale_tasks
 from amends.followups.tasks import follow_up_sweep_task
 from amends.intake.models import Mailbox
 from amends.intake.tasks import poll_mailbox_task
+from amends.notifications.tasks import outbox_sweep_task
 from amends.privacy.tasks import retention_due, retention_erase_task
 from amends.surveys.tasks import invitation_reminders_task, invitations_due_task
 
@@ -19,9 +20,9 @@ class Command(BaseCommand):
     help = (
         "Queue the periodic work for the workers every --interval seconds: mailbox polls, survey invitations "
         "and reminders, SLA escalations, closing cases after their reopen window, follow-ups after resolution, "
-        "expiring offers, refreshing the analytics facts every AMENDS_ANALYTICS_REFRESH_MINUTES and, once they cover "
-        "the last complete week, its summary email to the CX managers; hourly, with AMENDS_RETENTION_MONTHS set, "
-        "erasing the customers inactive that long. "
+        "expiring offers, giving up on emails whose worker died while sending them, refreshing the analytics facts "
+        "every AMENDS_ANALYTICS_REFRESH_MINUTES and, once they cover the last complete week, its summary email to the "
+        "CX managers; hourly, with AMENDS_RETENTION_MONTHS set, erasing the customers inactive that long. "
         "Safe to run on several machines: each task claims its rows, so nothing is done twice."
     )
 
@@ -51,6 +52,8 @@ class Command(BaseCommand):
         reopen_window_sweep_task.enqueue()
         follow_up_sweep_task.enqueue()
         offers_expire_task.enqueue()
+        outbox_sweep_task.enqueue()
+        case_messages_stalled_task.enqueue()
         refreshing = refresh_due()
         if refreshing:
             analytics_refresh_task.enqueue()
@@ -60,4 +63,4 @@ class Command(BaseCommand):
         retaining = retention_due()
         if retaining:
             retention_erase_task.enqueue()
-        return len(mailboxes) + 6 + refreshing + summarising + retaining
+        return len(mailboxes) + 8 + refreshing + summarising + retaining

@@ -17,6 +17,8 @@ from email.parser import BytesParser
 from email.utils import parseaddr, parsedate_to_datetime
 from html.parser import HTMLParser
 
+from amends.core.text import flattened
+
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 20
 MAX_REF_LENGTH = 255  # Feedback.external_ref
@@ -110,11 +112,12 @@ def normalise_ref(value: str) -> str:
 
 
 def sender(message: Message) -> tuple[str, str]:
-    """(display name, address) from From, or from Reply-To when From has no usable address."""
+    """(display name, address) from From, or from Reply-To when From has no usable address. The name becomes the
+    customer's, a one-line field: an encoded line break in it is flattened, not kept."""
     for name in ("From", "Reply-To"):
         display, address = _first_address(message, name)
         if "@" in address and not any(char.isspace() for char in address):
-            return display, address
+            return flattened(display), address
     return "", ""
 
 

@@ -9,6 +9,8 @@ from django.core.validators import RegexValidator
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from amends.core.text import single_line
+
 from .spam import HONEYPOT_FIELD, Stamp, filled_too_fast, stamp_issue, stamp_read
 
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
@@ -102,7 +104,12 @@ class ComplaintForm(forms.Form):
         required=False,
         widget=forms.RadioSelect,
     )
-    name = forms.CharField(label=_("Your name"), max_length=200, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    name = forms.CharField(
+        label=_("Your name"),
+        max_length=200,
+        validators=[single_line],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     email = forms.EmailField(
         label=_("Your email address"),
         help_text=_("So that we can answer you."),
