@@ -7,6 +7,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from amends.cases.enums import OPEN_STATUSES, CaseStatus, EventKind
 from amends.cases.models import Case, CaseEvent
@@ -145,7 +146,7 @@ def test_the_paradox_and_servqual_pages_in_a_browser(page, live_server):
     page.screenshot(path=str(SCREENSHOTS / "paradox.png"), full_page=True)
     page.select_option("#id_return_days", "30")  # HTMX swaps the sections in place
     page.wait_for_url("**return_days=30**")
-    page.wait_for_function("document.querySelector('#sections').innerText.includes('30 ')")
+    expect(page.locator("#sections")).to_contain_text("30 ")
     page.click("nav.subnav >> text=SERVQUAL")
     page.wait_for_selector("svg.chart-gaps")
     # The supervisor's places each fall shortest on their own dimension: hotel, store and hub about equally.

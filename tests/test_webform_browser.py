@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.core.cache import cache
 from PIL import Image
+from playwright.sync_api import expect
 
 from amends.cases.models import Case
 from amends.intake.channels.webform import spam
@@ -67,7 +68,7 @@ def test_a_customer_complains_from_a_phone_and_the_agent_sees_the_photo(
     agent = chromium.new_context(locale="en-GB", viewport={"width": 1280, "height": 800}).new_page()
     log_in(agent, live_server, "alice", "alice-pass-123")
     agent.goto(f"{live_server.url}/cases/{case.pk}/")
-    agent.wait_for_function("document.querySelector('.attachments img').naturalWidth === 320")  # the photo loads
+    expect(agent.locator(".attachments img")).to_have_js_property("naturalWidth", 320)  # the photo loads
     assert "jamie@example.com" in agent.inner_text("main")
     agent.screenshot(path=str(SCREENSHOTS / "webform-case.png"), full_page=True)
 
@@ -78,5 +79,5 @@ def test_staff_see_the_location_with_its_poster(page: Any, live_server: Any, wor
     page.click("text=Hotel Amsterdam")
     page.wait_for_url(f"{live_server.url}/locations/ams/")
     assert "/c/ams" in page.inner_text("main")  # the public form's address
-    page.wait_for_function("document.querySelector('img.poster-preview').naturalWidth > 0")
+    expect(page.locator("img.poster-preview")).not_to_have_js_property("naturalWidth", 0)
     page.screenshot(path=str(SCREENSHOTS / "location.png"), full_page=True)

@@ -27,7 +27,7 @@ from amends.customers.models import Customer, Interaction
 from amends.followups.models import CaseTask, FollowUp
 from amends.incidents.models import IncidentNotice
 from amends.intake.models import Feedback, FeedbackAttachment, ImportRun
-from amends.notifications.models import Notification
+from amends.notifications.models import Notification, OutgoingEmail
 from amends.textsense.models import LabelCorrection
 
 from .anonymise import ERASED, Identity, erase_text, pseudonym, scrub_fields, scrub_json, scrub_text
@@ -73,6 +73,7 @@ EVENT_FREE_TEXT: dict[str, tuple[str, ...]] = {
     EventKind.TASK_SCHEDULED: ("note",),
     EventKind.TASK_DONE: ("note",),
     EventKind.PERSONAL_DATA_ERASED: (),
+    EventKind.MESSAGE_FAILED: ("subject", "reason"),
 }
 
 
@@ -104,6 +105,7 @@ def erase_rows(subject: Subject) -> dict[str, int]:
         ("follow_ups", _follow_ups),
         ("incident_notices", _incident_notices),
         ("notifications", _notifications),
+        ("outbox", _outbox),
         ("stored_api_answers", _idempotency_records),
         ("import_rejections", _import_rejections),
         ("customer", _customer),
@@ -224,6 +226,18 @@ def _notifications(subject: Subject) -> int:
         row.subject = scrub_text(row.subject, subject.identity, any_address=False)
         row.body = erase_text(row.body)
     Notification.objects.bulk_update(rows, ["subject", "body"], batch_size=BATCH)
+    return len(rows)
+
+
+def _outbox(subject: Subject) -> int:
+    """Alert and notification emails to colleagues about the customer's cases, kept in the outbox: they quote the
+    same summaries. One still waiting goes out with the erased text."""
+    rows = list(OutgoingEmail.objects.filter(case__customer=subject.customer).only("id", "subject", "body", "error"))
+    for row in rows:
+        row.subject = scrub_text(row.subject, subject.identity, any_address=False)
+        row.body = erase_text(row.body)
+        row.error = scrub_text(row.error, subject.identity)
+    OutgoingEmail.objects.bulk_update(rows, ["subject", "body", "error"], batch_size=BATCH)
     return len(rows)
 
 
