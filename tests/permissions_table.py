@@ -20,6 +20,8 @@ from enum import StrEnum
 from typing import Any
 
 PERSONAS = ("anonymous", "alice", "bob", "admin", "charlie")
+# An integration account (a PMS or survey tool): the API only, no teams, no session for the pages.
+API_PERSONAS = (*PERSONAS, "integration")
 STAFF = ("alice", "bob", "admin", "charlie")
 
 Values = Mapping[str, Any]
@@ -33,18 +35,20 @@ class Decision(StrEnum):
     SUPERVISOR = "supervisor"  # supervisors and admins; alice and charlie get 403 (or 404)
     APPROVER = "approver"  # the one level an offer waits for: bob for an agent's offer above her authority
     ADMIN = "admin"  # admins only
+    INTAKE = "intake"  # at a location of the caller's teams, or anywhere for admins and integration accounts
     PUBLIC = "public"  # no sign-in: gated by a token or a signature, or nothing there is private
 
 
 ALLOWED: dict[Decision, tuple[str, ...]] = {
-    Decision.ANY: STAFF,
+    Decision.ANY: (*STAFF, "integration"),
     Decision.SCOPED: ("alice", "bob", "admin"),
-    Decision.NARROWED: STAFF,  # charlie gets an answer, without Amsterdam in it
+    Decision.NARROWED: (*STAFF, "integration"),  # charlie and integrations get an answer, without Amsterdam in it
     Decision.OWN: ("alice",),
     Decision.SUPERVISOR: ("bob", "admin"),
     Decision.APPROVER: ("bob",),
     Decision.ADMIN: ("admin",),
-    Decision.PUBLIC: PERSONAS,
+    Decision.PUBLIC: API_PERSONAS,
+    Decision.INTAKE: ("alice", "bob", "admin", "integration"),
 }
 
 
@@ -60,7 +64,7 @@ class Rule:
     # NARROWED and OWN lists: a world value whose text `seers` find in the answer and the others allowed do not.
     marker: str | None = None
     seers: tuple[str, ...] = ("alice",)
-    blind: tuple[str, ...] = ("charlie",)
+    blind: tuple[str, ...] = ("charlie", "integration")
     ignores_unseen: bool = False  # a denied persona may get a 2xx/3xx that changes nothing (a bulk form)
     refusals: tuple[int, ...] = (403, 404)  # how a denied persona is answered
     expect: int | None = None  # the exact status the allowed get (a page that is nothing but a 404)
@@ -100,16 +104,18 @@ API: dict[tuple[str, str], Rule] = {
         Decision.NARROWED,
         "another team's touchpoints stay out of sight, as on the Locations page",
         marker="ams_location_name",
+        seers=("alice", "integration"),  # an integration posts everywhere, so it lists every location
+        blind=("charlie",),
     ),
     ("POST", "/api/v1/calendars"): Rule(Decision.ADMIN, body=lambda v: {"name": "Weekend hours", "timezone": "UTC"}),
     ("GET", "/api/v1/calendars"): Rule(Decision.ANY, "business hours are no team's secret"),
     ("GET", "/api/v1/calendars/{calendar_id}"): Rule(Decision.ANY, "business hours are no team's secret"),
     # --- Intake (the walls helper's decisions 1-3) ---
     ("POST", "/api/v1/interactions"): Rule(
-        Decision.SCOPED, "at the locations of the caller's teams", body=_interaction
+        Decision.INTAKE, "at the locations of the caller's teams", body=_interaction
     ),
     ("POST", "/api/v1/interactions/batch"): Rule(
-        Decision.SCOPED,
+        Decision.INTAKE,
         "each item at the locations of the caller's teams",
         body=lambda v: {"items": [_interaction(v)]},
     ),
@@ -118,9 +124,9 @@ API: dict[tuple[str, str], Rule] = {
     ("POST", "/api/v1/customers/{external_id}/erase"): Rule(
         Decision.ADMIN, "erasure is for admins, on the audit trail", body=lambda v: {"reason": "Asked by email"}
     ),
-    ("POST", "/api/v1/feedback"): Rule(Decision.SCOPED, "at the locations of the caller's teams", body=_feedback),
+    ("POST", "/api/v1/feedback"): Rule(Decision.INTAKE, "at the locations of the caller's teams", body=_feedback),
     ("POST", "/api/v1/feedback/batch"): Rule(
-        Decision.SCOPED,
+        Decision.INTAKE,
         "each item at the locations of the caller's teams",
         body=lambda v: {"items": [_feedback(v)]},
     ),
@@ -212,7 +218,7 @@ API: dict[tuple[str, str], Rule] = {
     ),
     # --- Surveys, detection, the silent unhappy ---
     ("POST", "/api/v1/surveys/invitations"): Rule(
-        Decision.SCOPED,
+        Decision.INTAKE,
         "customers the caller may see",
         body=lambda v: {"customer": v["carla_external_id"], "survey": v["survey_slug"]},
         refusals=(403, 404, 422),  # an unseen customer is answered as an unknown one (422)

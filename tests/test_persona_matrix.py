@@ -7,6 +7,7 @@ an incident, a survey invitation, a customer at risk, a saved view, a photo and 
 """
 
 import json
+import operator
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from amends.compensation.selectors import choice_token
 from amends.compensation.services import AlternativeData, authority_limit_set, offer_choose, offer_make
 from amends.config.api import api
 from amends.core.models import User
-from amends.core.services import api_token_create, calendar_create, location_create
+from amends.core.services import api_token_create, calendar_create, integration_account_ensure, location_create
 from amends.customers.services import CustomerData, interaction_record
 from amends.followups.enums import FollowUpStatus
 from amends.followups.models import CaseTask, FollowUp
@@ -46,7 +47,7 @@ from amends.surveys.models import Survey
 from amends.surveys.services import invitation_create, survey_token
 
 from .conftest import World, world_create
-from .permissions_table import ALLOWED, API, MESSAGES, PAGES, PERSONAS, Decision, Rule
+from .permissions_table import ALLOWED, API, API_PERSONAS, MESSAGES, PAGES, PERSONAS, Decision, Rule
 
 NOT_THROUGH = (401, 403, 404)
 PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")  # a route's <int:case_id>
@@ -183,7 +184,8 @@ def matrix_world(world: World) -> Matrix:
     WebhookSource.objects.create(slug="mx-reviews", name="Reviews", secret=WEBHOOK_SECRET, location=world.ams,
                                  mapping=WEBHOOK_MAPPING)  # fmt: skip
     facts_refresh()  # the learning pages read the worker's facts
-    users = {"alice": world.alice, "bob": world.bob, "admin": world.admin, "charlie": world.charlie}
+    users = {"alice": world.alice, "bob": world.bob, "admin": world.admin, "charlie": world.charlie,
+             "integration": integration_account_ensure("mx-pms")}  # fmt: skip
     values = {
         "case_id": case.pk, "case2_id": case2.pk, "feedback_id": feedback.pk, "offer_id": pending.pk,
         "entry_id": entry.pk, "task_id": task.pk, "incident_id": incident.pk, "calendar_id": calendar.pk,
@@ -329,12 +331,17 @@ def judge_marker(rule: Rule, persona: str, values: dict[str, Any], response: Htt
         assert text not in text_of(response), f"{persona} must not see {text!r} here"
 
 
-def cases(things: list[Any], rule_of: Callable[[Any], Rule | None], name_of: Callable[[Any], str]) -> list[Any]:
+KEY = operator.attrgetter("key")
+
+
+def cases(
+    things: list[Any], rule_of: Callable[[Any], Rule | None], name_of: Callable[[Any], str], personas: tuple[str, ...]
+) -> list[Any]:
     """One test case per thing and persona; a persona the row targets is expected to fail (strict)."""
     found = []
     for thing in things:
         rule = rule_of(thing)
-        for persona in PERSONAS:
+        for persona in personas:
             reason = rule.target.get(persona) if rule else None
             marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
             found.append(pytest.param(thing, persona, id=f"{name_of(thing)} as {persona}", marks=marks))
@@ -342,7 +349,7 @@ def cases(things: list[Any], rule_of: Callable[[Any], Rule | None], name_of: Cal
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("operation", "persona"), cases(OPERATIONS, API.get, " ".join))
+@pytest.mark.parametrize(("operation", "persona"), cases(OPERATIONS, API.get, " ".join, API_PERSONAS))
 def test_every_api_operation_answers_each_persona_as_decided(
     matrix: Matrix, operation: tuple[str, str], persona: str
 ) -> None:
@@ -358,7 +365,9 @@ def test_every_api_operation_answers_each_persona_as_decided(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("route", "persona"), cases(PAGE_ROUTES, lambda r: PAGES.get(r.key), lambda r: r.key))
+@pytest.mark.parametrize(
+    ("route", "persona"), cases(PAGE_ROUTES, lambda r: PAGES.get(r.key), lambda r: r.key, PERSONAS)
+)
 def test_every_page_answers_each_persona_as_decided(matrix: Matrix, route: Route, persona: str) -> None:
     rule = PAGES.get(route.key)
     assert rule is not None, f"{route.key} (/{route.route}) has no permission decision in tests/permissions_table.py"
